@@ -1,0 +1,29 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import type { ServiceDeps } from '../../shared/deps';
+import { json, parseWith, queryObject } from '../../shared/http';
+import { getOrUndefined, listAll, odata } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { beverages } from './brewing';
+import { JOB_ROW, fromJobRow, type JobRow } from './jobs';
+
+const Query = z.strictObject({
+  orderId: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export function createBeveragesApi(deps: ServiceDeps) {
+  return {
+    async listBeverages(request: HttpRequest): Promise<HttpResponseInit> {
+      const q = parseWith(Query, queryObject(request), 'query');
+      const client = await deps.table(TABLES.beverages);
+      if (q.orderId) {
+        const row = await getOrUndefined<JobRow>(client, q.orderId, JOB_ROW);
+        return json(200, row ? beverages(fromJobRow(row)) : []);
+      }
+      const rows = await listAll<JobRow>(client, odata`RowKey eq ${JOB_ROW}`);
+      const jobs = rows.map(fromJobRow).sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, q.limit);
+      return json(200, jobs.flatMap(beverages));
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { InvocationContext } from '@azure/functions';
+import type { EventFailure } from '../../shared/consumer';
+import type { ServiceDeps } from '../../shared/deps';
+import { makeEvent, type CafeEvent, type CupsReserved } from '../../shared/events';
+import { getOrUndefined, isConflict, isNotFound, isPreconditionFailed, listAll, odata } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { finish, isReady, startBrewing, type BrewJob } from './brewing';
+import { DUE_PARTITION, JOB_ROW, fromJobRow, markDue, toJobRow, type JobRow } from './jobs';
+
+function statusEvent(job: BrewJob, now: Date): CafeEvent {
+  const base = { orderId: job.orderId, storeId: job.storeId, occurredAt: now.toISOString() };
+  return job.status === 'completed'
+    ? makeEvent('BeverageCompleted', base)
+    : makeEvent('BrewingStarted', { ...base, readyAt: job.readyAt });
+}
+
+const SWEEP_PAGE = 100;
+
+export function createBrewer(deps: ServiceDeps) {
+  const jobs = () => deps.table(TABLES.beverages);
+
+  return {
+    /**
+     * Starts one brewing job per order whose cups were reserved. A redelivered reservation finds the
+     * job and re-announces its state instead of brewing twice.
+     */
+    async brew(events: CupsReserved[], context: InvocationContext): Promise<EventFailure[]> {
+      const client = await jobs();
+      const failures: EventFailure[] = [];
+      const outgoing: { source: CupsReserved; event: CafeEvent }[] = [];
+      for (const event of events) {
+        try {
+          const now = deps.now();
+          let job = startBrewing(event, now, deps.settings.brewSeconds);
+          try {
+            await client.createEntity(toJobRow(job));
+          } catch (error) {
+            if (!isConflict(error)) throw error;
+            job = fromJobRow(await client.getEntity<JobRow>(event.orderId, JOB_ROW));
+          }
+          if (job.status === 'brewing') await markDue(client, job);
+          outgoing.push({ source: event, event: statusEvent(job, now) });
+        } catch (error) {
+          failures.push({ eventId: event.id, error });
+        }
+      }
+      if (outgoing.length > 0) {
+        try {
+          await deps.publisher.publish(outgoing.map((o) => o.event));
+          context.log(`brewing ${outgoing.length} order(s)`);
+        } catch (error) {
+          failures.push(...outgoing.map((o) => ({ eventId: o.source.id, error })));
+        }
+      }
+      return failures;
+    },
+
+    /**
+     * Completes the jobs whose brewing time is over. The job is marked completed before the event is
+     * published and the due entry removed after, so a failure at any step is finished by a later sweep.
+     */
+    async completeReady(_timer: unknown, context: InvocationContext): Promise<void> {
+      const client = await jobs();
+      const now = deps.now();
+      // '~' sorts after every character of an order id, so all jobs ready up to now are included.
+      const due = await listAll<{ orderId: string }>(
+        client,
+        odata`PartitionKey eq ${DUE_PARTITION} and RowKey lt ${`${now.toISOString()}~`}`,
+        SWEEP_PAGE,
+      );
+      const done: { dueKey: string; event: CafeEvent }[] = [];
+      for (const entry of due) {
+        const row = await getOrUndefined<JobRow>(client, entry.orderId, JOB_ROW);
+        if (!row) {
+          await client.deleteEntity(DUE_PARTITION, entry.rowKey!);
+          continue;
+        }
+        let job = fromJobRow(row);
+        if (isReady(job, now)) {
+          job = finish(job, now);
+          try {
+            await client.updateEntity(toJobRow(job), 'Replace', { etag: row.etag });
+          } catch (error) {
+            if (isPreconditionFailed(error)) continue; // changed meanwhile; the next sweep decides again
+            throw error;
+          }
+        }
+        if (job.status === 'completed') done.push({ dueKey: entry.rowKey!, event: statusEvent(job, now) });
+      }
+      if (done.length === 0) return;
+      await deps.publisher.publish(done.map((d) => d.event));
+      for (const d of done) {
+        await client.deleteEntity(DUE_PARTITION, d.dueKey).catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
+        });
+      }
+      context.log(`completed ${done.length} beverage order(s)`);
+    },
+  };
+}

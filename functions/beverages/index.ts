@@ -1,0 +1,27 @@
+import { app } from '@azure/functions';
+import { eventHubConsumer } from '../../shared/consumer';
+import { consumerDeps, productionDeps } from '../../shared/deps';
+import { withProblems } from '../../shared/http';
+import { CONSUMER_RETRY } from '../../shared/retry';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
+import { createBeveragesApi } from './api';
+import { createBrewer } from './brewer';
+
+const deps = productionDeps();
+const brewer = createBrewer(deps);
+
+app.http('listBeverages', { methods: ['GET'], route: 'beverages', handler: withProblems(createBeveragesApi(deps).listBeverages) });
+
+app.eventHub('brewBeverages', {
+  connection: EVENT_HUB_CONNECTION,
+  eventHubName: EVENT_HUB,
+  consumerGroup: CONSUMER_GROUPS.beverages,
+  cardinality: 'many',
+  retry: CONSUMER_RETRY,
+  handler: eventHubConsumer({ name: 'brewBeverages', accepts: ['CupsReserved'], handle: brewer.brew }, consumerDeps(deps)),
+});
+
+app.timer('completeBeverages', {
+  schedule: '%BREW_SWEEP_SCHEDULE%',
+  handler: brewer.completeReady,
+});

@@ -1,0 +1,28 @@
+import { app } from '@azure/functions';
+import { eventHubConsumer } from '../../shared/consumer';
+import { consumerDeps, productionDeps } from '../../shared/deps';
+import { withProblems } from '../../shared/http';
+import { CONSUMER_RETRY } from '../../shared/retry';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
+import { createInventoryApi } from './api';
+import { createReservations } from './reservations';
+
+const deps = productionDeps();
+const api = createInventoryApi(deps);
+
+app.http('setStock', { methods: ['PUT'], route: 'inventories/{storeId}', handler: withProblems(api.setStock) });
+app.http('restock', { methods: ['POST'], route: 'inventories/{storeId}/restock', handler: withProblems(api.restock) });
+app.http('listStock', { methods: ['GET'], route: 'inventories', handler: withProblems(api.listStock) });
+app.http('getStock', { methods: ['GET'], route: 'inventories/{storeId}', handler: withProblems(api.getStock) });
+
+app.eventHub('reserveCups', {
+  connection: EVENT_HUB_CONNECTION,
+  eventHubName: EVENT_HUB,
+  consumerGroup: CONSUMER_GROUPS.inventory,
+  cardinality: 'many',
+  retry: CONSUMER_RETRY,
+  handler: eventHubConsumer(
+    { name: 'reserveCups', accepts: ['OrderPlaced'], handle: createReservations(deps) },
+    consumerDeps(deps),
+  ),
+});

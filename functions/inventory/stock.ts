@@ -1,0 +1,38 @@
+/** Pure stock decisions: no storage, no clock. */
+
+export interface ReservationRequest {
+  orderId: string;
+  cups: number;
+}
+
+export type Reservation =
+  | { orderId: string; outcome: 'reserved'; cups: number; available: number }
+  | { orderId: string; outcome: 'out-of-stock'; cups: number; available: number };
+
+export function cupsSuffice(freeCups: number, needed: number): boolean {
+  return needed <= freeCups;
+}
+
+/**
+ * Decides a run of orders against the free cups, first come first served: each order takes its cups
+ * if they suffice, otherwise it is refused and takes nothing (a later, smaller order may still fit).
+ */
+export function reserveInTurn(
+  freeCups: number,
+  requests: readonly ReservationRequest[],
+): { reservations: Reservation[]; remaining: number } {
+  let remaining = freeCups;
+  const reservations = requests.map((request): Reservation => {
+    const available = remaining;
+    if (cupsSuffice(remaining, request.cups)) {
+      remaining -= request.cups;
+      return { orderId: request.orderId, outcome: 'reserved', cups: request.cups, available };
+    }
+    return { orderId: request.orderId, outcome: 'out-of-stock', cups: request.cups, available };
+  });
+  return { reservations, remaining };
+}
+
+export function restocked(current: number, added: number): number {
+  return current + added;
+}

@@ -1,0 +1,38 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import type { ServiceDeps } from '../../shared/deps';
+import { json, notFound, parseWith, queryObject } from '../../shared/http';
+import { getOrUndefined, listAll, odata } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { customerMessage, type KioskView } from './projection';
+import { VIEW_ROW, boardPartition, fromViewRow, type ViewRow } from './readModel';
+
+const OrderId = z.string().regex(/^[a-z0-9]{1,64}$/, 'Not an order id');
+const BoardQuery = z.strictObject({
+  storeId: z.string().regex(/^[a-z0-9-]{1,40}$/).default('main'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+const present = (view: KioskView) => ({ id: view.orderId, ...view, message: customerMessage(view) });
+
+export function createKioskApi(deps: ServiceDeps) {
+  const kiosk = () => deps.table(TABLES.kiosk);
+  return {
+    async getKioskOrder(request: HttpRequest): Promise<HttpResponseInit> {
+      const id = parseWith(OrderId, request.params.id, 'order id');
+      const row = await getOrUndefined<ViewRow>(await kiosk(), id, VIEW_ROW);
+      if (!row) throw notFound(`The kiosk has not seen order ${id} (yet).`);
+      return json(200, present(fromViewRow(row, id)));
+    },
+
+    async listKioskOrders(request: HttpRequest): Promise<HttpResponseInit> {
+      const q = parseWith(BoardQuery, queryObject(request), 'query');
+      const rows = await listAll<ViewRow & { orderId: string }>(await kiosk(), odata`PartitionKey eq ${boardPartition(q.storeId)}`, q.limit);
+      return json(200, rows.map((row) => present(fromViewRow(row, row.orderId))));
+    },
+
+    settings(): HttpResponseInit {
+      return json(200, { lowStockCups: deps.settings.lowStockCups });
+    },
+  };
+}

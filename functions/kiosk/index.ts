@@ -1,0 +1,33 @@
+import { app } from '@azure/functions';
+import { eventHubConsumer } from '../../shared/consumer';
+import { consumerDeps, productionDeps } from '../../shared/deps';
+import { withProblems } from '../../shared/http';
+import { CONSUMER_RETRY } from '../../shared/retry';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
+import { createKioskApi } from './api';
+import { servePage } from './pages';
+import { createKioskProjection } from './readModel';
+
+const deps = productionDeps();
+const api = createKioskApi(deps);
+
+app.http('getKioskOrder', { methods: ['GET'], route: 'kiosk/orders/{id}', handler: withProblems(api.getKioskOrder) });
+app.http('listKioskOrders', { methods: ['GET'], route: 'kiosk/orders', handler: withProblems(api.listKioskOrders) });
+app.http('kioskSettings', { methods: ['GET'], route: 'kiosk/settings', handler: withProblems(async () => api.settings()) });
+app.http('kioskPage', { methods: ['GET'], route: 'kiosk/{*asset}', handler: withProblems(servePage) });
+
+app.eventHub('projectKiosk', {
+  connection: EVENT_HUB_CONNECTION,
+  eventHubName: EVENT_HUB,
+  consumerGroup: CONSUMER_GROUPS.kiosk,
+  cardinality: 'many',
+  retry: CONSUMER_RETRY,
+  handler: eventHubConsumer(
+    {
+      name: 'projectKiosk',
+      accepts: ['OrderPlaced', 'CupsReserved', 'BrewingStarted', 'OrderCompleted', 'OrderCancelled'],
+      handle: createKioskProjection(deps),
+    },
+    consumerDeps(deps),
+  ),
+});

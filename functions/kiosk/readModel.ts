@@ -1,0 +1,82 @@
+import type { InvocationContext } from '@azure/functions';
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { eachEvent, type EventFailure } from '../../shared/consumer';
+import type { ServiceDeps } from '../../shared/deps';
+import { newestFirstKey } from '../../shared/ids';
+import { getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { withConflictRetry } from '../../shared/retry';
+import { evolve, type KioskEvent, type KioskView } from './projection';
+
+/**
+ * The kiosk table: `PK=orderId, RK=view` answers "how is my order?"; `PK=board_<storeId>,
+ * RK=<newest-first time>_<orderId>` lists a store's recent orders for the pickup board.
+ */
+export const VIEW_ROW = 'view';
+export const boardPartition = (storeId: string) => `board_${storeId}`;
+
+export interface ViewRow {
+  storeId: string;
+  customerId?: string;
+  items?: string;
+  cups?: number;
+  status: KioskView['status'];
+  reason?: string;
+  readyAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  boardKey: string;
+}
+
+export function fromViewRow(row: TableEntityResult<ViewRow> | ViewRow & { orderId?: string; partitionKey?: string }, orderId: string): KioskView {
+  return {
+    orderId,
+    storeId: row.storeId,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    ...(row.customerId ? { customerId: row.customerId } : {}),
+    ...(row.items ? { items: JSON.parse(row.items) as KioskView['items'] } : {}),
+    ...(row.cups !== undefined ? { cups: row.cups } : {}),
+    ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.readyAt ? { readyAt: row.readyAt } : {}),
+  };
+}
+
+function toViewFields(view: KioskView, boardKey: string): ViewRow {
+  return {
+    storeId: view.storeId,
+    status: view.status,
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+    boardKey,
+    ...(view.customerId ? { customerId: view.customerId } : {}),
+    ...(view.items ? { items: JSON.stringify(view.items) } : {}),
+    ...(view.cups !== undefined ? { cups: view.cups } : {}),
+    ...(view.reason ? { reason: view.reason } : {}),
+    ...(view.readyAt ? { readyAt: view.readyAt } : {}),
+  };
+}
+
+async function project(client: TableClient, event: KioskEvent): Promise<void> {
+  await withConflictRetry(async () => {
+    const row = await getOrUndefined<ViewRow>(client, event.orderId, VIEW_ROW);
+    const current = row ? fromViewRow(row, event.orderId) : undefined;
+    const next = evolve(current, event);
+    if (!next) return;
+    const boardKey = row?.boardKey ?? newestFirstKey(new Date(next.createdAt), next.orderId);
+    const fields = toViewFields(next, boardKey);
+    // The board row is a copy for listing and goes first: the view row is the one that decides whether
+    // an event was applied, so a failure in between is repaired when the event is retried.
+    await client.upsertEntity({ partitionKey: boardPartition(next.storeId), rowKey: boardKey, orderId: next.orderId, ...fields }, 'Replace');
+    if (row) await client.updateEntity({ partitionKey: event.orderId, rowKey: VIEW_ROW, ...fields }, 'Replace', { etag: row.etag });
+    else await client.createEntity({ partitionKey: event.orderId, rowKey: VIEW_ROW, ...fields });
+  }, (error) => isPreconditionFailed(error) || isConflict(error));
+}
+
+export function createKioskProjection(deps: ServiceDeps) {
+  return async function projectKiosk(events: KioskEvent[], _context: InvocationContext): Promise<EventFailure[]> {
+    const client = await deps.table(TABLES.kiosk);
+    return eachEvent(events, (event) => project(client, event));
+  };
+}

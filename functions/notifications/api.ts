@@ -1,0 +1,48 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { TableEntityResult } from '@azure/data-tables';
+import { z } from 'zod';
+import type { ServiceDeps } from '../../shared/deps';
+import { json, parseWith, queryObject } from '../../shared/http';
+import { listAll, odata } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import type { NotificationKind } from './messages';
+
+const Query = z.strictObject({
+  customerId: z.string().min(1).max(64).optional(),
+  orderId: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+interface NotificationRow {
+  orderId: string;
+  storeId: string;
+  kind: NotificationKind;
+  message: string;
+  messageKo: string;
+  createdAt: string;
+}
+
+const view = (row: TableEntityResult<NotificationRow>) => ({
+  id: `${row.orderId}.${row.kind}`,
+  orderId: row.orderId,
+  customerId: row.partitionKey!,
+  storeId: row.storeId,
+  kind: row.kind,
+  message: row.message,
+  messageKo: row.messageKo,
+  createdAt: row.createdAt,
+});
+
+export function createNotificationsApi(deps: ServiceDeps) {
+  return {
+    async listNotifications(request: HttpRequest): Promise<HttpResponseInit> {
+      const q = parseWith(Query, queryObject(request), 'query');
+      const filters: string[] = [];
+      if (q.customerId) filters.push(odata`PartitionKey eq ${q.customerId}`);
+      if (q.orderId) filters.push(odata`orderId eq ${q.orderId}`);
+      const rows = await listAll<NotificationRow>(await deps.table(TABLES.notifications), filters.join(' and '));
+      const newestFirst = rows.map(view).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      return json(200, newestFirst.slice(0, q.limit));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { OrderCancelled, OrderCompleted } from '../../shared/events';
+
+export type NotificationKind = 'order-cancelled' | 'order-completed';
+
+const REASONS: Record<string, { en: string; ko: string }> = {
+  'out-of-cups': { en: 'we are out of cups', ko: '컵 재고가 부족합니다' },
+};
+
+export const shortOrderNumber = (orderId: string) => orderId.slice(-4).toUpperCase();
+
+/** The words the customer reads, in English and Korean. */
+export function notificationFor(event: OrderCancelled | OrderCompleted): { kind: NotificationKind; message: string; messageKo: string } {
+  const number = shortOrderNumber(event.orderId);
+  if (event.type === 'OrderCompleted') {
+    return {
+      kind: 'order-completed',
+      message: `Your order ${number} is ready. Please pick it up at the counter.`,
+      messageKo: `주문하신 ${number}번 음료가 준비되었습니다. 픽업대에서 받아 가세요.`,
+    };
+  }
+  const reason = REASONS[event.reason] ?? { en: event.reason, ko: event.reason };
+  return {
+    kind: 'order-cancelled',
+    message: `Sorry, your order ${number} was cancelled: ${reason.en}.`,
+    messageKo: `죄송합니다. ${number}번 주문이 취소되었습니다: ${reason.ko}.`,
+  };
+}

@@ -1,0 +1,35 @@
+import type { InvocationContext } from '@azure/functions';
+import { eachEvent, type EventFailure } from '../../shared/consumer';
+import type { ServiceDeps } from '../../shared/deps';
+import type { OrderCancelled, OrderCompleted } from '../../shared/events';
+import { isConflict } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { notificationFor } from './messages';
+
+/**
+ * The notifications table: `PK=customerId, RK=orderId_kind`. The key is the notification's identity,
+ * so a redelivered final event finds the row already there and no second notification is written.
+ */
+export function createNotifier(deps: ServiceDeps) {
+  return async function notifyCustomers(events: (OrderCancelled | OrderCompleted)[], context: InvocationContext): Promise<EventFailure[]> {
+    const client = await deps.table(TABLES.notifications);
+    return eachEvent(events, async (event) => {
+      const { kind, message, messageKo } = notificationFor(event);
+      try {
+        await client.createEntity({
+          partitionKey: event.customerId,
+          rowKey: `${event.orderId}_${kind}`,
+          orderId: event.orderId,
+          storeId: event.storeId,
+          kind,
+          message,
+          messageKo,
+          createdAt: deps.now().toISOString(),
+        });
+        context.log(`notified customer of ${kind} orderId=${event.orderId}`);
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+    });
+  };
+}

@@ -1,0 +1,103 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { TableClient } from '@azure/data-tables';
+import { z } from 'zod';
+import type { ServiceDeps } from '../../shared/deps';
+import { json, notFound, parseJsonBody, parseWith, queryObject } from '../../shared/http';
+import { keyFor, newOrderId } from '../../shared/ids';
+import { getOrUndefined, isConflict, listAll, odata } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { IdempotencyKey, ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
+import { IDEMPOTENCY_PARTITION, OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
+
+const ListQuery = z.strictObject({
+  customerId: z.string().min(1).max(64).optional(),
+  storeId: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const OrderId = z.string().regex(/^[a-z0-9]{1,64}$/, 'Not an order id');
+
+async function createIfAbsent<E extends { partitionKey: string; rowKey: string }>(client: TableClient, entity: E): Promise<boolean> {
+  try {
+    await client.createEntity(entity);
+    return true;
+  } catch (error) {
+    if (isConflict(error)) return false;
+    throw error;
+  }
+}
+
+function accepted(order: Order): HttpResponseInit {
+  return json(202, order, { location: `/orders/${order.id}` });
+}
+
+export function createOrdersApi(deps: ServiceDeps) {
+  const orders = () => deps.table(TABLES.orders);
+
+  /** The order an Idempotency-Key already stands for, or a new id claimed for it. */
+  async function claimId(client: TableClient, key: string | undefined, candidate: string): Promise<string> {
+    if (key === undefined) return candidate;
+    const rowKey = keyFor(key);
+    if (await createIfAbsent(client, { partitionKey: IDEMPOTENCY_PARTITION, rowKey, orderId: candidate })) return candidate;
+    const claimed = await client.getEntity<{ orderId: string }>(IDEMPOTENCY_PARTITION, rowKey);
+    return claimed.orderId;
+  }
+
+  return {
+    /**
+     * Stores the order, then publishes OrderPlaced. The open-order row is written first and stays until
+     * the order is final, so an order whose publish failed (or whose process died) is re-driven by
+     * the sweep rather than stranded in `pending`.
+     */
+    async placeOrder(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+      const rawKey = request.headers.get('idempotency-key');
+      const key = rawKey === null ? undefined : parseWith(IdempotencyKey, rawKey, 'Idempotency-Key header');
+      const body = await parseJsonBody(request, PlaceOrderBody);
+      const client = await orders();
+      const now = deps.now();
+      const id = await claimId(client, key, newOrderId(now));
+
+      const existing = await getOrUndefined<OrderRow>(client, id, ORDER_ROW);
+      if (existing) return accepted(fromRow(existing));
+
+      const order = newOrder(id, body, now);
+      const event = orderPlaced(order);
+      const open: OpenRow = {
+        event: JSON.stringify(event),
+        nextNudgeAt: new Date(now.getTime() + 1000 * deps.settings.orderNudgeAfterSeconds).toISOString(),
+        nudges: 0,
+      };
+      await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open });
+      if (!(await createIfAbsent(client, toRow(order)))) {
+        return accepted(fromRow(await client.getEntity<OrderRow>(id, ORDER_ROW)));
+      }
+      try {
+        await deps.publisher.publish([event]);
+      } catch (error) {
+        context.warn(`order ${id} stored but OrderPlaced not yet published; the sweep will retry`, error);
+      }
+      context.log(`order placed orderId=${id} storeId=${order.storeId} cups=${order.cups}`);
+      return accepted(order);
+    },
+
+    async getOrder(request: HttpRequest): Promise<HttpResponseInit> {
+      const id = parseWith(OrderId, request.params.id, 'order id');
+      const row = await getOrUndefined<OrderRow>(await orders(), id, ORDER_ROW);
+      if (!row) throw notFound(`There is no order ${id}.`);
+      return json(200, fromRow(row));
+    },
+
+    async listOrders(request: HttpRequest): Promise<HttpResponseInit> {
+      const q = parseWith(ListQuery, queryObject(request), 'query');
+      const filters = [odata`RowKey eq ${ORDER_ROW}`];
+      if (q.customerId) filters.push(odata`customerId eq ${q.customerId}`);
+      if (q.storeId) filters.push(odata`storeId eq ${q.storeId}`);
+      if (q.status) filters.push(odata`status eq ${q.status}`);
+      const rows = await listAll<OrderRow>(await orders(), filters.join(' and '));
+      // Ids sort by creation time, so the newest come last in key order.
+      const newestFirst = rows.map(fromRow).sort((a, b) => (a.id < b.id ? 1 : -1));
+      return json(200, newestFirst.slice(0, q.limit));
+    },
+  };
+}

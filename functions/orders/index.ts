@@ -1,0 +1,45 @@
+import { app } from '@azure/functions';
+import { eventHubConsumer } from '../../shared/consumer';
+import { consumerDeps, productionDeps } from '../../shared/deps';
+import { json, withProblems } from '../../shared/http';
+import { MENU } from '../../shared/menu';
+import { CONSUMER_RETRY } from '../../shared/retry';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
+import { createOrdersApi } from './api';
+import { createOrderProgress } from './progress';
+import { createOrderSweep } from './sweep';
+
+const deps = productionDeps();
+const api = createOrdersApi(deps);
+
+app.http('placeOrder', { methods: ['POST'], route: 'orders', handler: withProblems(api.placeOrder) });
+app.http('getOrder', { methods: ['GET'], route: 'orders/{id}', handler: withProblems(api.getOrder) });
+app.http('listOrders', { methods: ['GET'], route: 'orders', handler: withProblems(api.listOrders) });
+app.http('getMenu', {
+  methods: ['GET'],
+  route: 'menu',
+  handler: async function getMenu() {
+    return json(200, MENU, { 'cache-control': 'public, max-age=300' });
+  },
+});
+
+app.eventHub('trackOrders', {
+  connection: EVENT_HUB_CONNECTION,
+  eventHubName: EVENT_HUB,
+  consumerGroup: CONSUMER_GROUPS.orders,
+  cardinality: 'many',
+  retry: CONSUMER_RETRY,
+  handler: eventHubConsumer(
+    {
+      name: 'trackOrders',
+      accepts: ['CupsReserved', 'CupsOutOfStock', 'BrewingStarted', 'BeverageCompleted'],
+      handle: createOrderProgress(deps),
+    },
+    consumerDeps(deps),
+  ),
+});
+
+app.timer('sweepOpenOrders', {
+  schedule: '%ORDER_SWEEP_SCHEDULE%',
+  handler: createOrderSweep(deps),
+});

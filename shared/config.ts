@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { EVENT_HUB_CONNECTION } from './topology';
+
+/**
+ * Every setting the app reads, validated once. Connections follow the Functions convention: either a
+ * connection string under the plain name, or identity-based settings under `<name>__<property>`.
+ */
+const optionalText = z.string().trim().min(1).optional();
+const seconds = (fallback: number) => z.coerce.number().positive().max(86_400).default(fallback);
+
+const settingsSchema = z.object({
+  [EVENT_HUB_CONNECTION]: optionalText,
+  [`${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`]: optionalText,
+  [`${EVENT_HUB_CONNECTION}__clientId`]: optionalText,
+  TablesConnection: optionalText,
+  TablesConnection__tableServiceUri: z.url().optional(),
+  TablesConnection__clientId: optionalText,
+  AZURE_CLIENT_ID: optionalText,
+  BREW_SECONDS: seconds(3),
+  ORDER_NUDGE_AFTER_SECONDS: seconds(30),
+  LOW_STOCK_CUPS: z.coerce.number().int().min(0).default(5),
+});
+
+export type EventHubConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; fullyQualifiedNamespace: string; clientId?: string }
+  | { kind: 'localEventLog'; endpoint: string };
+
+export type TablesConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; tableServiceUri: string; clientId?: string };
+
+export interface Config {
+  eventHub: EventHubConnection;
+  tables: TablesConnection;
+  brewSeconds: number;
+  orderNudgeAfterSeconds: number;
+  lowStockCups: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOCAL_EVENT_LOG = /^LocalEventLog=(https?:\/\/\S+)$/;
+
+function eventHubConnection(s: z.infer<typeof settingsSchema>): EventHubConnection {
+  const plain = s[EVENT_HUB_CONNECTION];
+  const namespace = s[`${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`];
+  const local = plain ? LOCAL_EVENT_LOG.exec(plain) : null;
+  if (local?.[1]) return { kind: 'localEventLog', endpoint: local[1] };
+  if (plain) return { kind: 'connectionString', connectionString: plain };
+  if (namespace) {
+    const clientId = s[`${EVENT_HUB_CONNECTION}__clientId`] ?? s.AZURE_CLIENT_ID;
+    return { kind: 'identity', fullyQualifiedNamespace: namespace, ...(clientId ? { clientId } : {}) };
+  }
+  throw new ConfigError(
+    `Missing setting ${EVENT_HUB_CONNECTION}: set ${EVENT_HUB_CONNECTION} (a connection string) or ` +
+      `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace (identity-based).`,
+  );
+}
+
+function tablesConnection(s: z.infer<typeof settingsSchema>): TablesConnection {
+  if (s.TablesConnection) return { kind: 'connectionString', connectionString: s.TablesConnection };
+  if (s.TablesConnection__tableServiceUri) {
+    const clientId = s.TablesConnection__clientId ?? s.AZURE_CLIENT_ID;
+    return {
+      kind: 'identity',
+      tableServiceUri: s.TablesConnection__tableServiceUri,
+      ...(clientId ? { clientId } : {}),
+    };
+  }
+  throw new ConfigError(
+    'Missing setting TablesConnection: set TablesConnection (a connection string) or ' +
+      'TablesConnection__tableServiceUri (identity-based).',
+  );
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid settings: ${detail}`);
+  }
+  const s = parsed.data;
+  return Object.freeze({
+    eventHub: eventHubConnection(s),
+    tables: tablesConnection(s),
+    brewSeconds: s.BREW_SECONDS,
+    orderNudgeAfterSeconds: s.ORDER_NUDGE_AFTER_SECONDS,
+    lowStockCups: s.LOW_STOCK_CUPS,
+  });
+}
+
+let loaded: Config | undefined;
+
+/** The process-wide configuration, read from the environment on first use. */
+export function config(): Config {
+  loaded ??= parseConfig(process.env);
+  return loaded;
+}
+
+/** Names of the settings the app reads (the infra consistency test compares them with Bicep). */
+export const SETTING_NAMES = Object.keys(settingsSchema.shape);

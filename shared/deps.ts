@@ -1,0 +1,37 @@
+import type { TableClient } from '@azure/data-tables';
+import { config } from './config';
+import { publisher, type EventPublisher } from './publisher';
+import { table } from './tables';
+import { TABLES, type TableName } from './topology';
+import type { ConsumerDeps } from './consumer';
+
+/** What a service needs from the outside world; tests pass their own (a real Azurite, a flaky publisher). */
+export interface ServiceDeps {
+  table: (name: TableName) => Promise<TableClient>;
+  publisher: EventPublisher;
+  now: () => Date;
+  settings: Settings;
+}
+
+export interface Settings {
+  brewSeconds: number;
+  orderNudgeAfterSeconds: number;
+  lowStockCups: number;
+}
+
+/** The real clients; reading the configuration here makes a missing setting fail the app at start. */
+export function productionDeps(): ServiceDeps {
+  const { brewSeconds, orderNudgeAfterSeconds, lowStockCups } = config();
+  return {
+    table,
+    settings: { brewSeconds, orderNudgeAfterSeconds, lowStockCups },
+    get publisher() {
+      return publisher();
+    },
+    now: () => new Date(),
+  };
+}
+
+export function consumerDeps(deps: ServiceDeps): ConsumerDeps {
+  return { deadLetters: () => deps.table(TABLES.deadLetters), now: deps.now };
+}

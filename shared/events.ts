@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * The events the services exchange. Consumers validate every message but tolerate added fields
+ * (`looseObject`), so a producer can add data without breaking older consumers; a breaking change
+ * bumps `version`, and a consumer that does not know that version dead-letters the event instead of
+ * misreading it.
+ */
+const storeId = z.string().regex(/^[a-z0-9-]{1,40}$/);
+const item = z.looseObject({
+  menuItemId: z.string().min(1).max(64),
+  quantity: z.number().int().min(1).max(20),
+});
+
+const envelope = {
+  id: z.string().min(1).max(200),
+  version: z.literal(1),
+  orderId: z.string().min(1).max(64),
+  storeId,
+  occurredAt: z.iso.datetime(),
+};
+
+export const OrderPlaced = z.looseObject({
+  ...envelope,
+  type: z.literal('OrderPlaced'),
+  customerId: z.string().min(1).max(64),
+  items: z.array(item).min(1).max(20),
+  cups: z.number().int().min(1),
+});
+
+export const CupsReserved = z.looseObject({
+  ...envelope,
+  type: z.literal('CupsReserved'),
+  customerId: z.string().min(1).max(64),
+  items: z.array(item).min(1).max(20),
+  cups: z.number().int().min(1),
+});
+
+export const CupsOutOfStock = z.looseObject({
+  ...envelope,
+  type: z.literal('CupsOutOfStock'),
+  cups: z.number().int().min(1),
+  available: z.number().int().min(0),
+});
+
+export const BrewingStarted = z.looseObject({
+  ...envelope,
+  type: z.literal('BrewingStarted'),
+  readyAt: z.iso.datetime(),
+});
+
+export const BeverageCompleted = z.looseObject({
+  ...envelope,
+  type: z.literal('BeverageCompleted'),
+});
+
+export const OrderCancelled = z.looseObject({
+  ...envelope,
+  type: z.literal('OrderCancelled'),
+  customerId: z.string().min(1).max(64),
+  reason: z.string().min(1).max(100),
+});
+
+export const OrderCompleted = z.looseObject({
+  ...envelope,
+  type: z.literal('OrderCompleted'),
+  customerId: z.string().min(1).max(64),
+});
+
+export const CafeEvent = z.discriminatedUnion('type', [
+  OrderPlaced,
+  CupsReserved,
+  CupsOutOfStock,
+  BrewingStarted,
+  BeverageCompleted,
+  OrderCancelled,
+  OrderCompleted,
+]);
+
+export type CafeEvent = z.infer<typeof CafeEvent>;
+export type CafeEventType = CafeEvent['type'];
+export type EventOf<T extends CafeEventType> = Extract<CafeEvent, { type: T }>;
+export type OrderPlaced = EventOf<'OrderPlaced'>;
+export type CupsReserved = EventOf<'CupsReserved'>;
+export type CupsOutOfStock = EventOf<'CupsOutOfStock'>;
+export type BrewingStarted = EventOf<'BrewingStarted'>;
+export type BeverageCompleted = EventOf<'BeverageCompleted'>;
+export type OrderCancelled = EventOf<'OrderCancelled'>;
+export type OrderCompleted = EventOf<'OrderCompleted'>;
+
+export const EVENT_TYPES: readonly CafeEventType[] = CafeEvent.options.map((o) => o.shape.type.value);
+
+/**
+ * Each event type happens at most once per order, so its id is derived from the order: a redelivered
+ * or re-published event keeps its id and every consumer can recognise it.
+ */
+export function eventIdFor(type: CafeEventType, orderId: string): string {
+  return `${orderId}.${type}`;
+}
+
+type Payload<T extends CafeEventType> = Omit<EventOf<T>, 'id' | 'type' | 'version'>;
+
+export function makeEvent<T extends CafeEventType>(type: T, payload: Payload<T>): EventOf<T> {
+  const { orderId } = payload as unknown as { orderId: string };
+  return { id: eventIdFor(type, orderId), type, version: 1, ...payload } as EventOf<T>;
+}

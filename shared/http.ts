@@ -1,0 +1,114 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+
+/** RFC 9457 problem details, the one error shape of the public API. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+const PROBLEM_BASE = 'https://unmanned.cafe/problems/';
+const MAX_BODY_BYTES = 16 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly problem: Problem,
+    options?: { cause?: unknown },
+  ) {
+    super(problem.detail, options);
+    this.name = 'HttpError';
+  }
+}
+
+export function problem(status: number, slug: string, title: string, detail: string, errors?: Problem['errors']): HttpError {
+  return new HttpError({ type: PROBLEM_BASE + slug, title, status, detail, ...(errors ? { errors } : {}) });
+}
+
+export const notFound = (detail: string) => problem(404, 'not-found', 'Not found', detail);
+
+export function problemResponse(p: Problem, headers: Record<string, string> = {}): HttpResponseInit {
+  return {
+    status: p.status,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', ...headers },
+    body: JSON.stringify(p),
+  };
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function issuesToErrors(issues: z.core.$ZodIssue[]): Problem['errors'] {
+  return issues.flatMap((issue) => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: base ? `${base}.${key}` : key, message: 'Unknown field' }));
+    }
+    return [{ path: base, message: issue.message }];
+  });
+}
+
+export function validationProblem(issues: z.core.$ZodIssue[], what = 'request body'): HttpError {
+  return problem(400, 'validation', 'Invalid request', `The ${what} is not valid.`, issuesToErrors(issues));
+}
+
+/** Reads a JSON body within a size limit and validates it; every failure is a 400/413/415 problem. */
+export async function parseJsonBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<z.infer<S>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    throw problem(413, 'payload-too-large', 'Payload too large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationProblem(parsed.error.issues);
+  return parsed.data;
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationProblem(parsed.error.issues, what);
+  return parsed.data;
+}
+
+export function queryObject(request: HttpRequest): Record<string, string> {
+  return Object.fromEntries(request.query.entries());
+}
+
+type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+/**
+ * Turns thrown HttpErrors into their problem response; anything else is a bug or an outage, so it is
+ * logged and answered with a 500 problem that leaks no internals.
+ */
+export function withProblems(handler: Handler): Handler {
+  return async function handleWithProblems(request, context) {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      if (error instanceof HttpError) return problemResponse(error.problem);
+      context.error('unhandled error', error);
+      return problemResponse({
+        type: PROBLEM_BASE + 'internal',
+        title: 'Internal error',
+        status: 500,
+        detail: 'The request could not be completed; it is safe to retry.',
+      });
+    }
+  };
+}

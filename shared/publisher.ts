@@ -1,0 +1,87 @@
+import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
+import { config, type EventHubConnection } from './config';
+import { azureCredential } from './credential';
+import type { CafeEvent } from './events';
+import { EVENT_HUB } from './topology';
+
+/** Publishes events with `partitionKey = storeId`, so one store's events stay in order. */
+export interface EventPublisher {
+  publish(events: readonly CafeEvent[]): Promise<void>;
+}
+
+function byStore(events: readonly CafeEvent[]): Map<string, CafeEvent[]> {
+  const groups = new Map<string, CafeEvent[]>();
+  for (const event of events) {
+    const group = groups.get(event.storeId);
+    if (group) group.push(event);
+    else groups.set(event.storeId, [event]);
+  }
+  return groups;
+}
+
+function toEventData(event: CafeEvent): EventData {
+  return {
+    body: event,
+    contentType: 'application/json',
+    messageId: event.id,
+    properties: { type: event.type, version: event.version },
+  };
+}
+
+function createProducer(connection: Exclude<EventHubConnection, { kind: 'localEventLog' }>): EventHubProducerClient {
+  return connection.kind === 'connectionString'
+    ? new EventHubProducerClient(connection.connectionString, EVENT_HUB)
+    : new EventHubProducerClient(connection.fullyQualifiedNamespace, EVENT_HUB, azureCredential(connection.clientId));
+}
+
+export function eventHubsPublisher(producer: EventHubProducerClient): EventPublisher {
+  return {
+    async publish(events) {
+      for (const [partitionKey, group] of byStore(events)) {
+        let batch = await producer.createBatch({ partitionKey });
+        for (const event of group) {
+          if (batch.tryAdd(toEventData(event))) continue;
+          if (batch.count === 0) throw new Error(`Event ${event.id} is larger than an Event Hubs batch`);
+          await producer.sendBatch(batch);
+          batch = await producer.createBatch({ partitionKey });
+          if (!batch.tryAdd(toEventData(event))) throw new Error(`Event ${event.id} is larger than an Event Hubs batch`);
+        }
+        if (batch.count > 0) await producer.sendBatch(batch);
+      }
+    },
+  };
+}
+
+/**
+ * Publishes to the local host's durable event log (see local-host/), used by `npm start` where no
+ * Event Hubs namespace or emulator exists. The log answers only after the events are on disk.
+ */
+export function localEventLogPublisher(endpoint: string, fetchImpl: typeof fetch = fetch): EventPublisher {
+  const url = `${endpoint.replace(/\/+$/, '')}/${EVENT_HUB}/messages`;
+  return {
+    async publish(events) {
+      for (const [partitionKey, group] of byStore(events)) {
+        const response = await fetchImpl(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ partitionKey, events: group.map((body) => ({ body, properties: { type: body.type } })) }),
+        });
+        if (!response.ok) throw new Error(`Local event log answered ${response.status}: ${await response.text()}`);
+      }
+    },
+  };
+}
+
+let shared: EventPublisher | undefined;
+
+/** The process-wide publisher: one reused producer client for the hub. */
+export function publisher(): EventPublisher {
+  if (!shared) {
+    const connection = config().eventHub;
+    shared =
+      connection.kind === 'localEventLog'
+        ? localEventLogPublisher(connection.endpoint)
+        : eventHubsPublisher(createProducer(connection));
+  }
+  return shared;
+}

@@ -1,0 +1,87 @@
+import { TableClient, type TableEntityResult, odata } from '@azure/data-tables';
+import { config, type TablesConnection } from './config';
+import { azureCredential } from './credential';
+import type { TableName } from './topology';
+
+export { odata };
+
+function isLoopback(connectionString: string): boolean {
+  return /UseDevelopmentStorage=true|TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)/i.test(connectionString);
+}
+
+function createClient(connection: TablesConnection, table: TableName): TableClient {
+  if (connection.kind === 'connectionString') {
+    const cs = connection.connectionString;
+    return TableClient.fromConnectionString(cs, table, { allowInsecureConnection: isLoopback(cs) });
+  }
+  return new TableClient(connection.tableServiceUri, table, azureCredential(connection.clientId));
+}
+
+const clients = new Map<TableName, TableClient>();
+const created = new Map<TableName, Promise<void>>();
+
+/**
+ * A reused client for one of the service tables. The table is created on first use (Bicep creates it
+ * in Azure; locally Azurite starts empty), once per process.
+ */
+export async function table(name: TableName): Promise<TableClient> {
+  let client = clients.get(name);
+  if (!client) {
+    client = createClient(config().tables, name);
+    clients.set(name, client);
+  }
+  let ready = created.get(name);
+  if (!ready) {
+    ready = client.createTable().catch((error: unknown) => {
+      created.delete(name);
+      throw error;
+    });
+    created.set(name, ready);
+  }
+  await ready;
+  return client;
+}
+
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const code = (error as { statusCode?: unknown }).statusCode;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+}
+
+export const isConflict = (error: unknown) => statusOf(error) === 409;
+export const isPreconditionFailed = (error: unknown) => statusOf(error) === 412;
+export const isNotFound = (error: unknown) => statusOf(error) === 404;
+
+/** A transaction fails with the status of its first failing operation. */
+export function isTransactionConflict(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 409 || status === 412;
+}
+
+export async function getOrUndefined<T extends object>(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<TableEntityResult<T> | undefined> {
+  try {
+    return await client.getEntity<T>(partitionKey, rowKey);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function listAll<T extends object>(
+  client: TableClient,
+  filter: string,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<TableEntityResult<T>[]> {
+  const rows: TableEntityResult<T>[] = [];
+  for await (const row of client.listEntities<T>({ queryOptions: { filter } })) {
+    rows.push(row);
+    if (rows.length >= limit) break;
+  }
+  return rows;
+}

@@ -1,0 +1,28 @@
+/**
+ * The names the app shares with its infrastructure: one event hub, one consumer group per consuming
+ * service, one table per service. Bicep, the Event Hubs emulator config and the local host must agree
+ * with these; test/infra-consistency checks that they do.
+ */
+export const EVENT_HUB = 'cafe-events';
+
+/** Name of the app setting (or identity-based setting prefix) for the Event Hubs namespace. */
+export const EVENT_HUB_CONNECTION = 'EventHubConnection';
+
+export const CONSUMER_GROUPS = {
+  orders: 'orders',
+  inventory: 'inventory',
+  beverages: 'beverages',
+  notifications: 'notifications',
+  kiosk: 'kiosk',
+} as const;
+
+export const TABLES = {
+  orders: 'orders',
+  inventory: 'inventory',
+  beverages: 'beverages',
+  notifications: 'notifications',
+  kiosk: 'kiosk',
+  deadLetters: 'deadletters',
+} as const;
+
+export type TableName = (typeof TABLES)[keyof typeof TABLES];
