@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { Logger } from './logger';
+
+/** Azurite's well-known development account (public, documented, not a secret). */
+const DEV_ACCOUNT = 'devstoreaccount1';
+const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export function tableConnectionString(port: number, host = '127.0.0.1'): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://${host}:${port}/${DEV_ACCOUNT};`;
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AzuriteProcess {
+  port: number;
+  connectionString: string;
+  location: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Azurite's table service from node_modules as a child process, with its data in `location`.
+ * The child is tied to this process by an IPC channel, so it shuts down cleanly when the host ends.
+ */
+export async function startAzurite(projectRoot: string, location: string, logger: Logger): Promise<AzuriteProcess> {
+  await mkdir(location, { recursive: true });
+  const port = await freePort();
+  const main = require.resolve('azurite/dist/src/table/main.js', { paths: [projectRoot] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--require', path.join(projectRoot, 'local-host', 'azurite-preload.cjs'),
+      main,
+      '--tableHost', '127.0.0.1',
+      '--tablePort', String(port),
+      '--location', location,
+      '--silent',
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('successfully started')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => reject(new Error(`Azurite exited (code ${code}) before it started:\n${output}`)));
+    setTimeout(() => reject(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000).unref();
+  });
+  child.stdout?.removeAllListeners('data');
+  child.stderr?.on('data', (chunk: Buffer) => logger.warn('azurite', chunk.toString().trim()));
+  return {
+    port,
+    location,
+    connectionString: tableConnectionString(port),
+    async stop() {
+      if (child.exitCode !== null) return;
+      if (child.connected) child.disconnect();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * A durable, partitioned event log standing in for Event Hubs on one machine. Each partition is an
+ * append-only file of JSON lines, flushed to disk before a publish is acknowledged; each consumer
+ * group keeps a checkpoint per partition. Events with the same partition key land in the same
+ * partition, in order, and are read from the checkpoint on, so nothing published is lost when a
+ * consumer is disabled or the host stops.
+ */
+
+export interface LogRecord {
+  sequenceNumber: number;
+  offset: string;
+  enqueuedTimeUtc: string;
+  partitionKey?: string;
+  properties: Record<string, unknown>;
+  body: string;
+}
+
+export interface IncomingEvent {
+  body: unknown;
+  properties?: Record<string, unknown>;
+}
+
+class Partition {
+  readonly records: LogRecord[] = [];
+  private handle?: FileHandle;
+  private tail: Promise<unknown> = Promise.resolve();
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly id: string, readonly file: string) {}
+
+  async load(): Promise<void> {
+    if (!existsSync(this.file)) return;
+    const text = await readFile(this.file, 'utf8');
+    const lines = text.split('\n');
+    let validLength = 0;
+    for (const line of lines) {
+      if (line.trim() === '') {
+        validLength += line.length + 1;
+        continue;
+      }
+      try {
+        this.records.push(JSON.parse(line) as LogRecord);
+        validLength += Buffer.byteLength(line) + 1;
+      } catch {
+        break; // a torn last line from a crash mid-write: it was never acknowledged, so drop it
+      }
+    }
+    if (validLength < Buffer.byteLength(text)) {
+      const kept = lines.slice(0, this.records.length).join('\n');
+      await writeFile(this.file, kept ? `${kept}\n` : '');
+    }
+  }
+
+  get nextSequence(): number {
+    return this.records.length === 0 ? 0 : this.records[this.records.length - 1]!.sequenceNumber + 1;
+  }
+
+  append(events: IncomingEvent[], partitionKey: string | undefined, now: Date): Promise<LogRecord[]> {
+    const run = this.tail.then(async () => {
+      this.handle ??= await open(this.file, 'a');
+      let sequence = this.nextSequence;
+      const records = events.map((event) => ({
+        sequenceNumber: sequence,
+        offset: String(sequence++),
+        enqueuedTimeUtc: now.toISOString(),
+        ...(partitionKey !== undefined ? { partitionKey } : {}),
+        properties: event.properties ?? {},
+        body: typeof event.body === 'string' ? event.body : JSON.stringify(event.body),
+      }));
+      await this.handle.write(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await this.handle.datasync();
+      this.records.push(...records);
+      const waiters = this.waiters;
+      this.waiters = [];
+      waiters.forEach((wake) => wake());
+      return records;
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Records from a sequence number on: numbers start at 0 and are dense, so a number is an index. */
+  read(fromSequence: number, max: number): LogRecord[] {
+    return this.records.slice(fromSequence, fromSequence + max);
+  }
+
+  /** Resolves on the next append, after the timeout, or when the signal aborts, whichever is first. */
+  waitForAppend(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.waiters.push(done);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+}
+
+export class EventHub {
+  readonly partitions: Partition[] = [];
+
+  private constructor(readonly name: string, readonly dir: string) {}
+
+  static async open(root: string, name: string, defaultPartitions: number): Promise<EventHub> {
+    if (!/^[a-z0-9][a-z0-9._-]{0,255}$/i.test(name)) throw new Error(`Invalid event hub name "${name}"`);
+    const dir = path.join(root, name);
+    await mkdir(path.join(dir, 'checkpoints'), { recursive: true });
+    const metaFile = path.join(dir, 'hub.json');
+    let partitionCount = defaultPartitions;
+    if (existsSync(metaFile)) {
+      partitionCount = (JSON.parse(await readFile(metaFile, 'utf8')) as { partitionCount: number }).partitionCount;
+    } else {
+      // As on Event Hubs Standard, the partition count is fixed once the hub exists.
+      await writeFile(metaFile, JSON.stringify({ partitionCount }));
+    }
+    const hub = new EventHub(name, dir);
+    for (let i = 0; i < partitionCount; i++) {
+      const partition = new Partition(String(i), path.join(dir, `partition-${i}.jsonl`));
+      await partition.load();
+      hub.partitions.push(partition);
+    }
+    return hub;
+  }
+
+  partitionFor(partitionKey: string | undefined): Partition {
+    if (partitionKey === undefined) {
+      return this.partitions.reduce((a, b) => (b.records.length < a.records.length ? b : a));
+    }
+    const hash = createHash('sha256').update(partitionKey).digest().readUInt32BE(0);
+    return this.partitions[hash % this.partitions.length]!;
+  }
+
+  async publish(events: IncomingEvent[], partitionKey?: string, now = new Date()): Promise<LogRecord[]> {
+    return this.partitionFor(partitionKey).append(events, partitionKey, now);
+  }
+
+  private checkpointFile(consumerGroup: string, partitionId: string): string {
+    return path.join(this.dir, 'checkpoints', encodeURIComponent(consumerGroup), `${partitionId}.json`);
+  }
+
+  /** The next sequence number the group will read; a group without a checkpoint starts at the beginning. */
+  async readCheckpoint(consumerGroup: string, partitionId: string): Promise<number> {
+    const file = this.checkpointFile(consumerGroup, partitionId);
+    if (!existsSync(file)) return 0;
+    return (JSON.parse(await readFile(file, 'utf8')) as { nextSequenceNumber: number }).nextSequenceNumber;
+  }
+
+  async writeCheckpoint(consumerGroup: string, partitionId: string, nextSequenceNumber: number): Promise<void> {
+    const file = this.checkpointFile(consumerGroup, partitionId);
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify({ nextSequenceNumber, updatedAt: new Date().toISOString() }));
+    await rename(temp, file);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.partitions.map((p) => p.close()));
+  }
+}
+
+export class EventLog {
+  private readonly hubs = new Map<string, Promise<EventHub>>();
+
+  constructor(readonly root: string, readonly defaultPartitions: number) {}
+
+  hub(name: string): Promise<EventHub> {
+    let hub = this.hubs.get(name);
+    if (!hub) {
+      hub = EventHub.open(this.root, name, this.defaultPartitions);
+      this.hubs.set(name, hub);
+    }
+    return hub;
+  }
+
+  hubNames(): string[] {
+    return [...this.hubs.keys()];
+  }
+
+  async close(): Promise<void> {
+    for (const hub of this.hubs.values()) await (await hub).close();
+  }
+}

@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventLog, IncomingEvent } from './eventLog';
+import type { CoreRegistry, RegisteredFunction } from './functionsCore';
+import { invoke, triggerBindingOf } from './invoker';
+import type { Logger } from './logger';
+import { RouteTable } from './routes';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Where the app's local publisher sends events; no app route can start with an underscore segment here. */
+export const EVENT_LOG_PATH = '/_eventhubs';
+
+function problem(res: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json; charset=utf-8', ...headers });
+  res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function bodyBytes(body: unknown): Buffer {
+  if (!body || typeof body !== 'object') return Buffer.alloc(0);
+  const typed = body as { bytes?: Uint8Array | number[]; string?: string; json?: string };
+  if (typed.bytes) return Buffer.from(typed.bytes as Uint8Array);
+  if (typed.string !== undefined) return Buffer.from(typed.string);
+  if (typed.json !== undefined) return Buffer.from(typed.json);
+  return Buffer.alloc(0);
+}
+
+export interface HttpHostOptions {
+  registry: CoreRegistry;
+  functions: RegisteredFunction[];
+  routePrefix: string;
+  eventLog: EventLog;
+  logger: Logger;
+  consumerStatus: () => Promise<unknown>;
+}
+
+/** Serves the app's HTTP triggers with the host's routing rules, plus the local event log's endpoints. */
+export function createHttpHost(options: HttpHostOptions): { server: Server; routes: RouteTable<RegisteredFunction> } {
+  const routes = new RouteTable<RegisteredFunction>(options.routePrefix);
+  for (const fn of options.functions) {
+    const [, binding] = triggerBindingOf(fn);
+    if (binding.type.toLowerCase() !== 'httptrigger') continue;
+    const methods = Array.isArray(binding.methods) ? (binding.methods as string[]) : ['GET', 'POST'];
+    routes.add(typeof binding.route === 'string' ? binding.route : fn.name, methods, fn);
+  }
+
+  async function publish(req: IncomingMessage, res: ServerResponse, hubName: string): Promise<void> {
+    const body = JSON.parse((await readBody(req)).toString('utf8')) as { partitionKey?: string; events?: IncomingEvent[] };
+    if (!Array.isArray(body.events) || body.events.length === 0) return problem(res, 400, 'Bad request', 'Send { partitionKey?, events: [{ body, properties? }] }.');
+    const hub = await options.eventLog.hub(hubName);
+    const records = await hub.publish(body.events, body.partitionKey);
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ partitionId: hub.partitionFor(body.partitionKey).id, sequenceNumbers: records.map((r) => r.sequenceNumber) }));
+  }
+
+  async function serveFunction(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const { route, params, allowed } = routes.resolve(url.pathname, method === 'HEAD' ? 'GET' : method);
+    if (!route) {
+      if (allowed.length > 0) return problem(res, 405, 'Method not allowed', `${method} is not allowed on ${url.pathname}.`, { allow: allowed.join(', ') });
+      return problem(res, 404, 'Not found', `No function serves ${url.pathname}.`);
+    }
+    const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const response = await invoke(
+      options.registry,
+      route.target,
+      {
+        triggerData: {
+          http: {
+            method,
+            url: url.toString(),
+            headers,
+            query: Object.fromEntries(url.searchParams),
+            params,
+            body: { bytes: new Uint8Array(body) },
+          },
+        },
+      },
+      options.logger,
+    );
+    const http = (response.returnValue as { http?: { statusCode?: string; headers?: Record<string, string>; body?: unknown } } | undefined)?.http;
+    const status = Number(http?.statusCode ?? 200);
+    const bytes = bodyBytes(http?.body);
+    res.writeHead(status, { ...(http?.headers ?? {}), 'content-length': String(bytes.length) });
+    res.end(method === 'HEAD' ? undefined : bytes);
+  }
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const hubPath = new RegExp(`^${EVENT_LOG_PATH}/([^/]+)/messages$`).exec(url.pathname);
+    const work =
+      hubPath && req.method === 'POST'
+        ? publish(req, res, decodeURIComponent(hubPath[1]!))
+        : url.pathname === EVENT_LOG_PATH && req.method === 'GET'
+          ? options.consumerStatus().then((status) => {
+              res.writeHead(200, { 'content-type': 'application/json' });
+              res.end(JSON.stringify(status));
+            })
+          : serveFunction(req, res, url);
+    work
+      .catch((error: unknown) => {
+        if (res.headersSent) return void res.destroy();
+        if (error instanceof BodyTooLarge) return problem(res, 413, 'Payload too large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+        if (error instanceof SyntaxError) return problem(res, 400, 'Bad request', 'The body is not valid JSON.');
+        options.logger.error('host', `${req.method} ${url.pathname} failed: ${error instanceof Error ? error.stack : String(error)}`);
+        problem(res, 500, 'Internal error', 'The function host failed to run the request.');
+      })
+      .finally(() => {
+        if (!url.pathname.startsWith(EVENT_LOG_PATH)) {
+          options.logger.write('debug', 'http', `${req.method} ${url.pathname}${url.search} -> ${res.statusCode} in ${Date.now() - started} ms`);
+        }
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+  return { server, routes };
+}
+
+export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}

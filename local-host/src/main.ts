@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { loadFunctionApp } from './appLoader';
+import { freePort, startAzurite, type AzuriteProcess } from './azurite';
+import { EventHubListener } from './eventHubListener';
+import { EventLog } from './eventLog';
+import { EVENT_LOG_PATH, createHttpHost, listen } from './httpServer';
+import { triggerBindingOf } from './invoker';
+import { Logger } from './logger';
+import { isDisabled, readHostJson, readLocalSettings } from './settings';
+import { TimerListener, resolveSettings } from './timers';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  // func start's order: local.settings.json Values, with the process environment winning.
+  const settings: Record<string, string | undefined> = { ...readLocalSettings(ROOT), ...process.env };
+  const logger = new Logger(settings.CAFE_LOG_LEVEL ?? 'information');
+  const host = settings.HOST ?? '127.0.0.1';
+  const port = settings.PORT === '0' ? await freePort(host) : Number(settings.PORT ?? 7071);
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`PORT must be a TCP port number, not "${settings.PORT}"`);
+  const dataDir = path.resolve(ROOT, settings.CAFE_DATA_DIR ?? '.cafe-data');
+  const partitions = Number(settings.CAFE_EVENTHUB_PARTITIONS ?? 4);
+
+  let azurite: AzuriteProcess | undefined;
+  let storage: string;
+  if (process.env.TablesConnection || process.env.TablesConnection__tableServiceUri) {
+    storage = process.env.TablesConnection ? 'the configured TablesConnection' : `${process.env.TablesConnection__tableServiceUri} (identity)`;
+  } else {
+    azurite = await startAzurite(ROOT, path.join(dataDir, 'azurite'), logger);
+    settings.TablesConnection = azurite.connectionString;
+    delete settings.TablesConnection__tableServiceUri;
+    storage = `Azurite on 127.0.0.1:${azurite.port}, data in ${azurite.location}`;
+  }
+  // The app publishes to this host's durable event log instead of an Event Hubs namespace.
+  settings.EventHubConnection = `LocalEventLog=http://127.0.0.1:${port}${EVENT_LOG_PATH}`;
+  delete settings.EventHubConnection__fullyQualifiedNamespace;
+  for (const [key, value] of Object.entries(settings)) if (value !== undefined) process.env[key] = value;
+  for (const key of ['TablesConnection__tableServiceUri', 'EventHubConnection__fullyQualifiedNamespace']) if (settings[key] === undefined) delete process.env[key];
+
+  const app = await loadFunctionApp(ROOT, (level, message) => logger.write(level, 'worker', message));
+  app.lock();
+  const hostJson = readHostJson(ROOT);
+  const eventLog = new EventLog(path.join(dataDir, 'eventhubs'), partitions);
+  const enabled = app.functions.filter((fn) => !isDisabled(settings, fn.name));
+  const disabled = app.functions.filter((fn) => isDisabled(settings, fn.name));
+
+  const listeners: EventHubListener[] = [];
+  const timers: TimerListener[] = [];
+  for (const fn of enabled) {
+    const [, binding] = triggerBindingOf(fn);
+    const type = binding.type.toLowerCase();
+    if (type === 'eventhubtrigger') {
+      const hubName = resolveSettings(String(binding.eventHubName), settings, `Function ${fn.name}`);
+      listeners.push(new EventHubListener(app.registry, fn, await eventLog.hub(hubName), logger, { maxEventBatchSize: hostJson.maxEventBatchSize, idleWaitMs: 1_000 }));
+    } else if (type === 'timertrigger') {
+      timers.push(new TimerListener(app.registry, fn, logger, settings));
+    } else if (type !== 'httptrigger') {
+      logger.warn('host', `function ${fn.name} has a ${binding.type} trigger, which this local host does not run`);
+    }
+  }
+
+  async function consumerStatus() {
+    return Promise.all(
+      listeners.map(async (listener) => {
+        const hub = await eventLog.hub(listener.hubName);
+        const parts = await Promise.all(
+          hub.partitions.map(async (p) => {
+            const checkpoint = await hub.readCheckpoint(listener.consumerGroup, p.id);
+            return { partitionId: p.id, lastSequenceNumber: p.nextSequence - 1, nextSequenceNumber: checkpoint, pending: p.nextSequence - checkpoint };
+          }),
+        );
+        return { function: listener.functionName, hub: hub.name, consumerGroup: listener.consumerGroup, pending: parts.reduce((sum, p) => sum + p.pending, 0), partitions: parts };
+      }),
+    );
+  }
+
+  const { server, routes } = createHttpHost({
+    registry: app.registry,
+    functions: enabled,
+    routePrefix: hostJson.routePrefix,
+    eventLog,
+    logger,
+    consumerStatus,
+  });
+  const address = await listen(server, port, host);
+  for (const hook of app.registry.hooks.get('appStart') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData, functionAppDirectory: ROOT });
+  listeners.forEach((l) => l.start());
+  timers.forEach((t) => t.start());
+
+  const url = `http://${address.address}:${address.port}`;
+  const lines = [
+    '',
+    `  Unmanned Cafe local host: ${app.functions.length} functions from ${path.relative(process.cwd(), ROOT) || '.'}`,
+    '',
+    ...routes.list().map((r) => `    ${[...r.methods].join(',').padEnd(6)} ${url}/${r.template}  (${r.target.name})`),
+    ...listeners.map((l) => `    eventHub ${l.consumerGroup.padEnd(13)} ${l.functionName}`),
+    ...timers.map((t) => `    timer    ${t.schedule.padEnd(18)} ${t.functionName}`),
+    ...disabled.map((fn) => `    disabled ${fn.name} (its events wait in the log)`),
+    '',
+    `  Storage:    ${storage}`,
+    `  Event log:  ${path.join(dataDir, 'eventhubs')} (${partitions} partitions per hub)`,
+    '  Stop with Ctrl-C.',
+    '',
+    `Listening on ${url}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      logger.warn('host', 'stopping now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info('host', `${signal} received; finishing work in flight (Ctrl-C again to stop at once)`);
+    server.close();
+    server.closeIdleConnections();
+    await Promise.all([...listeners.map((l) => l.stop(GRACE_MS)), ...timers.map((t) => t.stop(GRACE_MS))]);
+    for (const hook of app.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData });
+    await eventLog.close();
+    await azurite?.stop();
+    logger.info('host', 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The local host could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * App settings as `func start` builds them: the `Values` of local.settings.json, where the process
+ * environment wins. Connection settings are then pointed at this host's own Azurite and event log.
+ */
+export function readLocalSettings(root: string): Record<string, string> {
+  const file = path.join(root, 'local.settings.json');
+  if (!existsSync(file)) return {};
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(parsed.Values ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+export function readHostJson(root: string): { routePrefix: string; maxEventBatchSize: number } {
+  const file = path.join(root, 'host.json');
+  const host = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { extensions?: { http?: { routePrefix?: string }; eventHubs?: { maxEventBatchSize?: number } } })
+    : {};
+  return {
+    routePrefix: host.extensions?.http?.routePrefix ?? 'api',
+    maxEventBatchSize: host.extensions?.eventHubs?.maxEventBatchSize ?? 100,
+  };
+}
+
+/** `AzureWebJobs.<name>.Disabled`, also spelled with `__` where dots cannot be used in a variable name. */
+export function isDisabled(settings: Record<string, string | undefined>, functionName: string): boolean {
+  const value = settings[`AzureWebJobs.${functionName}.Disabled`] ?? settings[`AzureWebJobs__${functionName}__Disabled`];
+  return value !== undefined && /^(true|1)$/i.test(value.trim());
+}
