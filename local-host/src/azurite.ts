@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -37,7 +38,7 @@ export interface AzuriteProcess {
 export async function startAzurite(projectRoot: string, location: string, logger: Logger): Promise<AzuriteProcess> {
   await mkdir(location, { recursive: true });
   const port = await freePort();
-  const main = require.resolve('azurite/dist/src/table/main.js', { paths: [projectRoot] });
+  const main = createRequire(path.join(projectRoot, 'package.json')).resolve('azurite/dist/src/table/main.js');
   const child: ChildProcess = spawn(
     process.execPath,
     [

@@ -8,6 +8,11 @@ export interface ListenerOptions {
   maxEventBatchSize: number;
   /** How long an idle partition waits for new events before looking again. */
   idleWaitMs: number;
+  /**
+   * Fault injection (CAFE_DELIVER_TWICE): deliver every batch a second time before checkpointing, as
+   * Event Hubs does after a crash or a partition rebalance, to show the consumers are idempotent.
+   */
+  deliverTwice?: boolean;
 }
 
 function typed(value: unknown): { json: string } {
@@ -101,7 +106,9 @@ export class EventHubListener {
         await partition.waitForAppend(this.options.idleWaitMs, this.abort.signal);
         continue;
       }
-      const delivery = this.deliver(partitionId, records, many);
+      const delivery = this.deliver(partitionId, records, many).then(async (completed) =>
+        completed && this.options.deliverTwice ? this.deliver(partitionId, records, many) : completed,
+      );
       this.inFlight.add(delivery);
       const completed = await delivery.finally(() => this.inFlight.delete(delivery));
       if (!completed) return; // stopped mid-batch: no checkpoint, the batch is delivered again next time

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     const type = binding.type.toLowerCase();
     if (type === 'eventhubtrigger') {
       const hubName = resolveSettings(String(binding.eventHubName), settings, `Function ${fn.name}`);
-      listeners.push(new EventHubListener(app.registry, fn, await eventLog.hub(hubName), logger, { maxEventBatchSize: hostJson.maxEventBatchSize, idleWaitMs: 1_000 }));
+      listeners.push(new EventHubListener(app.registry, fn, await eventLog.hub(hubName), logger, { maxEventBatchSize: hostJson.maxEventBatchSize, idleWaitMs: 1_000, deliverTwice: settings.CAFE_DELIVER_TWICE === 'true' }));
     } else if (type === 'timertrigger') {
       timers.push(new TimerListener(app.registry, fn, logger, settings));
     } else if (type !== 'httptrigger') {

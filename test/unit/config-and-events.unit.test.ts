@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../shared/config';
+import { CafeEvent, makeEvent } from '../../shared/events';
+
+const tables = { TablesConnection: 'UseDevelopmentStorage=true' };
+
+describe('configuration', () => {
+  it('fails fast naming the missing Event Hubs setting', () => {
+    expect(() => parseConfig(tables)).toThrow(ConfigError);
+    expect(() => parseConfig(tables)).toThrow(/EventHubConnection__fullyQualifiedNamespace/);
+  });
+
+  it('fails fast naming the missing tables setting', () => {
+    expect(() => parseConfig({ EventHubConnection: 'Endpoint=sb://x/;SharedAccessKeyName=a;SharedAccessKey=b' })).toThrow(/TablesConnection/);
+  });
+
+  it('uses Microsoft Entra identity when only the namespace is given', () => {
+    const config = parseConfig({
+      EventHubConnection__fullyQualifiedNamespace: 'cafe.servicebus.windows.net',
+      EventHubConnection__clientId: 'id-1',
+      TablesConnection__tableServiceUri: 'https://cafe.table.core.windows.net',
+      AZURE_CLIENT_ID: 'id-2',
+    });
+    expect(config.eventHub).toEqual({ kind: 'identity', fullyQualifiedNamespace: 'cafe.servicebus.windows.net', clientId: 'id-1' });
+    expect(config.tables).toEqual({ kind: 'identity', tableServiceUri: 'https://cafe.table.core.windows.net', clientId: 'id-2' });
+  });
+
+  it('recognises the local host event log and reads numbers with defaults', () => {
+    const config = parseConfig({ ...tables, EventHubConnection: 'LocalEventLog=http://127.0.0.1:7071/_eventhubs', BREW_SECONDS: '1.5' });
+    expect(config.eventHub).toEqual({ kind: 'localEventLog', endpoint: 'http://127.0.0.1:7071/_eventhubs' });
+    expect(config).toMatchObject({ brewSeconds: 1.5, orderNudgeAfterSeconds: 30, lowStockCups: 5 });
+  });
+
+  it('rejects a nonsensical number, naming the setting', () => {
+    expect(() => parseConfig({ ...tables, EventHubConnection: 'x', BREW_SECONDS: 'soon' })).toThrow(/BREW_SECONDS/);
+  });
+});
+
+describe('event schemas', () => {
+  const event = makeEvent('OrderCancelled', { orderId: 'o1', storeId: 'main', occurredAt: '2026-11-25T10:00:00.000Z', customerId: 'c', reason: 'out-of-cups' });
+
+  it('accept an event with fields added by a newer producer', () => {
+    expect(CafeEvent.safeParse({ ...event, refundedAt: '2026-11-25T10:00:00.000Z' }).success).toBe(true);
+  });
+
+  it('reject an event of a version this consumer does not know', () => {
+    expect(CafeEvent.safeParse({ ...event, version: 2 }).success).toBe(false);
+  });
+
+  it('reject an event missing what its type requires', () => {
+    const { reason: _reason, ...withoutReason } = event;
+    expect(CafeEvent.safeParse(withoutReason).success).toBe(false);
+  });
+});

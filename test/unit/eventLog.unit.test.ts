@@ -1,0 +1,87 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expandMain } from '../../local-host/src/appLoader';
+import { EventLog } from '../../local-host/src/eventLog';
+import { retryPolicyOf } from '../../local-host/src/retryPolicy';
+import { isDisabled } from '../../local-host/src/settings';
+import { resolveSettings } from '../../local-host/src/timers';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cafe-log-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('the local event log', () => {
+  it('keeps one partition key in one partition, in order', async () => {
+    const log = new EventLog(tempDir(), 4);
+    const hub = await log.hub('cafe-events');
+    for (let i = 0; i < 5; i++) await hub.publish([{ body: { n: i } }], 'store-a');
+    const partition = hub.partitionFor('store-a');
+    expect(partition.read(0, 10).map((r) => JSON.parse(r.body).n)).toEqual([0, 1, 2, 3, 4]);
+    expect(partition.read(0, 10).map((r) => r.sequenceNumber)).toEqual([0, 1, 2, 3, 4]);
+    await log.close();
+  });
+
+  it('still has every acknowledged event and checkpoint after a restart', async () => {
+    const dir = tempDir();
+    const first = new EventLog(dir, 2);
+    const hub = await first.hub('cafe-events');
+    await hub.publish([{ body: 'a' }, { body: 'b' }], 'k');
+    const partitionId = hub.partitionFor('k').id;
+    await hub.writeCheckpoint('orders', partitionId, 1);
+    await first.close();
+
+    const reopened = await new EventLog(dir, 8).hub('cafe-events');
+    expect(reopened.partitions).toHaveLength(2); // fixed at creation, like a Standard hub
+    expect(reopened.partitionFor('k').read(0, 10).map((r) => r.body)).toEqual(['a', 'b']);
+    expect(await reopened.readCheckpoint('orders', partitionId)).toBe(1);
+    expect(await reopened.readCheckpoint('kiosk', partitionId)).toBe(0);
+  });
+
+  it('drops a torn last line left by a crash mid-write', async () => {
+    const dir = tempDir();
+    const log = new EventLog(dir, 1);
+    const hub = await log.hub('cafe-events');
+    await hub.publish([{ body: 'kept' }], 'k');
+    await log.close();
+    appendFileSync(path.join(dir, 'cafe-events', 'partition-0.jsonl'), '{"sequenceNumber":1,"bo');
+
+    const reopened = await new EventLog(dir, 1).hub('cafe-events');
+    expect(reopened.partitions[0]!.read(0, 10).map((r) => r.body)).toEqual(['kept']);
+    await reopened.publish([{ body: 'next' }], 'k');
+    expect(reopened.partitions[0]!.read(0, 10).map((r) => [r.sequenceNumber, r.body])).toEqual([[0, 'kept'], [1, 'next']]);
+  });
+});
+
+describe('local host settings', () => {
+  it('honours AzureWebJobs.<function>.Disabled in both spellings', () => {
+    expect(isDisabled({ 'AzureWebJobs.brew.Disabled': 'true' }, 'brew')).toBe(true);
+    expect(isDisabled({ AzureWebJobs__brew__Disabled: '1' }, 'brew')).toBe(true);
+    expect(isDisabled({ 'AzureWebJobs.brew.Disabled': 'false' }, 'brew')).toBe(false);
+    expect(isDisabled({}, 'brew')).toBe(false);
+  });
+
+  it('resolves %setting% expressions and names a missing one', () => {
+    expect(resolveSettings('%SCHEDULE%', { SCHEDULE: '*/5 * * * * *' }, 'timer')).toBe('*/5 * * * * *');
+    expect(() => resolveSettings('%MISSING%', {}, 'Timer function sweep')).toThrow(/setting MISSING is not set/);
+  });
+
+  it('reads the function retry policy the library registers', () => {
+    const exponential = retryPolicyOf({ retryOptions: { retryStrategy: 'exponentialBackoff', maxRetryCount: 4, minimumInterval: { nanos: 500_000_000 }, maximumInterval: { seconds: 10 } } });
+    expect([1, 2, 3, 4, 6].map((n) => exponential!.delayMs(n))).toEqual([500, 1000, 2000, 4000, 10000]);
+    const fixed = retryPolicyOf({ retryOptions: { retryStrategy: 'fixedDelay', maxRetryCount: 2, delayInterval: { seconds: 3 } } });
+    expect(fixed).toMatchObject({ maxRetryCount: 2 });
+    expect(fixed!.delayMs(2)).toBe(3000);
+  });
+
+  it('expands the package.json main glob the way the worker does', () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const files = expandMain(root, 'dist/functions/*/index.js').map((f) => path.relative(root, f));
+    expect(files).toEqual(['beverages', 'health', 'inventory', 'kiosk', 'notifications', 'orders'].map((s) => path.join('dist', 'functions', s, 'index.js')));
+  });
+});

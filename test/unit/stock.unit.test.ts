@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { cupsSuffice, reserveInTurn, restocked } from '../../functions/inventory/stock';
+
+describe('cup stock decisions', () => {
+  it('given 10 cups, an order of 11 is refused and takes nothing', () => {
+    const { reservations, remaining } = reserveInTurn(10, [{ orderId: 'a', cups: 11 }]);
+    expect(reservations).toEqual([{ orderId: 'a', outcome: 'out-of-stock', cups: 11, available: 10 }]);
+    expect(remaining).toBe(10);
+  });
+
+  it('given 10 cups, an order of 1 takes one cup', () => {
+    const { reservations, remaining } = reserveInTurn(10, [{ orderId: 'b', cups: 1 }]);
+    expect(reservations[0]?.outcome).toBe('reserved');
+    expect(remaining).toBe(9);
+  });
+
+  it('an order of exactly the free cups is served and leaves none', () => {
+    expect(cupsSuffice(3, 3)).toBe(true);
+    expect(reserveInTurn(3, [{ orderId: 'c', cups: 3 }]).remaining).toBe(0);
+  });
+
+  it('serves orders first come first served, letting a later smaller order fit', () => {
+    const { reservations, remaining } = reserveInTurn(5, [
+      { orderId: 'first', cups: 3 },
+      { orderId: 'second', cups: 3 },
+      { orderId: 'third', cups: 2 },
+    ]);
+    expect(reservations.map((r) => [r.orderId, r.outcome, r.available])).toEqual([
+      ['first', 'reserved', 5],
+      ['second', 'out-of-stock', 2],
+      ['third', 'reserved', 2],
+    ]);
+    expect(remaining).toBe(0);
+  });
+
+  it('a store without stock refuses every order', () => {
+    expect(reserveInTurn(0, [{ orderId: 'x', cups: 1 }]).reservations[0]?.outcome).toBe('out-of-stock');
+  });
+
+  it('restocking adds to the free cups', () => {
+    expect(restocked(4, 6)).toBe(10);
+  });
+});
