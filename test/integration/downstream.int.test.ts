@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { createBrewer } from '../../functions/beverages/brewer';
+import { createKioskProjection } from '../../functions/kiosk/readModel';
+import { createKioskApi } from '../../functions/kiosk/api';
+import { createNotifier } from '../../functions/notifications/notifier';
+import { HttpRequest } from '@azure/functions';
+import { makeEvent } from '../../shared/events';
+import { listAll } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { invocationContext } from '../support/context';
+import { testDeps } from '../support/deps';
+
+function clock(start: string) {
+  let now = new Date(start);
+  return { now: () => now, advance: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)) };
+}
+
+const items = [{ menuItemId: 'iced-tea', quantity: 1 }];
+const reserved = (orderId: string, at: string) => makeEvent('CupsReserved', { orderId, storeId: 'main', occurredAt: at, customerId: 'c-2', items, cups: 1 });
+
+describe('brewing against Azurite', () => {
+  it('brews once per order, however often the reservation arrives, and completes when ready', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ brewSeconds: 3 }, time.now);
+    const brewer = createBrewer(deps);
+    const event = reserved('b1', time.now().toISOString());
+    expect(await brewer.brew([event, event], invocationContext().context)).toEqual([]);
+    expect(await brewer.brew([event], invocationContext().context)).toEqual([]);
+    expect(new Set(deps.publisher.ofType('BrewingStarted').map((e) => e.readyAt))).toEqual(new Set(['2026-11-25T10:00:03.000Z']));
+
+    await brewer.completeReady({}, invocationContext().context);
+    expect(deps.publisher.ofType('BeverageCompleted')).toEqual([]);
+    time.advance(3);
+    await brewer.completeReady({}, invocationContext().context);
+    await brewer.completeReady({}, invocationContext().context);
+    expect(deps.publisher.ofType('BeverageCompleted').map((e) => e.orderId)).toEqual(['b1']);
+
+    // A late duplicate of the reservation re-announces completion rather than brewing again.
+    await brewer.brew([event], invocationContext().context);
+    expect(deps.publisher.published.at(-1)).toMatchObject({ type: 'BeverageCompleted', orderId: 'b1' });
+    const jobs = await listAll(await deps.table(TABLES.beverages), '');
+    expect(jobs.map((j) => [j.partitionKey, j.rowKey, (j as { status?: string }).status])).toEqual([['b1', 'job', 'completed']]);
+  });
+
+  it('a completion whose publish failed is published by the next sweep', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ brewSeconds: 1 }, time.now);
+    const brewer = createBrewer(deps);
+    await brewer.brew([reserved('b2', time.now().toISOString())], invocationContext().context);
+    time.advance(2);
+    deps.publisher.failNext = 1;
+    await expect(brewer.completeReady({}, invocationContext().context)).rejects.toThrow(/event hub unavailable/);
+    await brewer.completeReady({}, invocationContext().context);
+    expect(deps.publisher.ofType('BeverageCompleted').map((e) => e.orderId)).toEqual(['b2']);
+  });
+});
+
+describe('notifying customers against Azurite', () => {
+  it('writes exactly one notification per final status, whatever is redelivered', async () => {
+    const deps = testDeps();
+    const notify = createNotifier(deps);
+    const base = { storeId: 'main', occurredAt: '2026-11-25T10:00:00.000Z', customerId: 'c-1' };
+    const cancelled = makeEvent('OrderCancelled', { ...base, orderId: 'n1', reason: 'out-of-cups' });
+    const completed = makeEvent('OrderCompleted', { ...base, orderId: 'n2' });
+    for (let i = 0; i < 3; i++) expect(await notify([cancelled, completed, cancelled], invocationContext().context)).toEqual([]);
+    const rows = await listAll<{ kind: string; orderId: string }>(await deps.table(TABLES.notifications), '');
+    expect(rows.map((r) => [r.orderId, r.kind]).sort()).toEqual([['n1', 'order-cancelled'], ['n2', 'order-completed']]);
+  });
+});
+
+describe('the kiosk projection against Azurite', () => {
+  it('shows the latest status on the order view and the store board, unchanged by duplicates', async () => {
+    const deps = testDeps();
+    const project = createKioskProjection(deps);
+    const at = (s: number) => `2026-11-25T10:00:0${s}.000Z`;
+    const placed = makeEvent('OrderPlaced', { orderId: 'k1', storeId: 'main', occurredAt: at(0), customerId: 'c-2', items, cups: 1 });
+    const completed = makeEvent('OrderCompleted', { orderId: 'k1', storeId: 'main', occurredAt: at(5), customerId: 'c-2' });
+    const other = makeEvent('OrderPlaced', { orderId: 'k2', storeId: 'main', occurredAt: at(7), customerId: 'c-3', items, cups: 1 });
+    expect(await project([placed, reserved('k1', at(1)), completed, reserved('k1', at(1)), placed, other], invocationContext().context)).toEqual([]);
+
+    const api = createKioskApi(deps);
+    const view = JSON.parse(String((await api.getKioskOrder(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders/k1', params: { id: 'k1' } }))).body));
+    expect(view).toMatchObject({ id: 'k1', status: 'completed', message: 'Ready to pick up', items, createdAt: at(0), updatedAt: at(5) });
+    const board = JSON.parse(String((await api.listKioskOrders(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders?storeId=main' }))).body));
+    expect(board.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([['k2', 'pending'], ['k1', 'completed']]);
+  });
+});

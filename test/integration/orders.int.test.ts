@@ -1,0 +1,122 @@
+import { HttpRequest } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { createOrdersApi } from '../../functions/orders/api';
+import { createOrderProgress } from '../../functions/orders/progress';
+import { OPEN_PARTITION, ORDER_ROW } from '../../functions/orders/rows';
+import { createOrderSweep } from '../../functions/orders/sweep';
+import { makeEvent } from '../../shared/events';
+import { withProblems } from '../../shared/http';
+import { getOrUndefined } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+import { invocationContext } from '../support/context';
+import { testDeps } from '../support/deps';
+
+function post(body: unknown, headers: Record<string, string> = {}) {
+  return new HttpRequest({ method: 'POST', url: 'http://localhost/orders', body: { string: typeof body === 'string' ? body : JSON.stringify(body) }, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+const americano = { customerId: 'c-1', items: [{ menuItemId: 'americano', quantity: 2 }] };
+
+function clock(start: string) {
+  let now = new Date(start);
+  return { now: () => now, advance: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)) };
+}
+
+describe('taking orders against Azurite', () => {
+  it('stores a pending order, publishes OrderPlaced and points to the order', async () => {
+    const deps = testDeps();
+    const api = createOrdersApi(deps);
+    const response = await api.placeOrder(post(americano), invocationContext().context);
+    const order = JSON.parse(String(response.body));
+    expect(response.status).toBe(202);
+    expect(response.headers).toMatchObject({ location: `/orders/${order.id}` });
+    expect(order).toMatchObject({ status: 'pending', cups: 2, storeId: 'main', customerId: 'c-1' });
+    expect(deps.publisher.published).toEqual([expect.objectContaining({ type: 'OrderPlaced', orderId: order.id, cups: 2 })]);
+  });
+
+  it('answers a repeated Idempotency-Key with the same order and places nothing new', async () => {
+    const deps = testDeps();
+    const api = createOrdersApi(deps);
+    const key = { 'idempotency-key': 'tap-42' };
+    const responses = await Promise.all([1, 2, 3].map(() => api.placeOrder(post(americano, key), invocationContext().context)));
+    const ids = responses.map((r) => JSON.parse(String(r.body)).id);
+    expect(new Set(ids).size).toBe(1);
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1);
+    const again = await api.placeOrder(post({ ...americano, customerId: 'someone-else' }, key), invocationContext().context);
+    expect(JSON.parse(String(again.body))).toMatchObject({ id: ids[0], customerId: 'c-1' });
+  });
+
+  it.each([
+    ['malformed JSON', '{"customerId":', 'malformed-json'],
+    ['an unknown field', { ...americano, status: 'completed' }, 'validation'],
+    ['an item not on the menu', { customerId: 'c', items: [{ menuItemId: 'soju', quantity: 1 }] }, 'validation'],
+  ])('rejects %s with a problem and writes nothing', async (_, body, slug) => {
+    const deps = testDeps();
+    const response = await withProblems(createOrdersApi(deps).placeOrder)(post(body), invocationContext().context);
+    expect(response.status).toBe(400);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json; charset=utf-8' });
+    expect(JSON.parse(String(response.body)).type).toContain(slug);
+    expect(deps.publisher.published).toEqual([]);
+    const orders = await deps.table(TABLES.orders);
+    const rows = [];
+    for await (const row of orders.listEntities()) rows.push(row);
+    expect(rows).toEqual([]);
+  });
+
+  it('a failed publish leaves the order pending, and the sweep re-drives it', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 30 }, time.now);
+    deps.publisher.failNext = 1;
+    const response = await createOrdersApi(deps).placeOrder(post(americano), invocationContext().context);
+    const { id } = JSON.parse(String(response.body));
+    expect(response.status).toBe(202);
+    expect(deps.publisher.published).toEqual([]);
+
+    const sweep = createOrderSweep(deps);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.published).toEqual([]); // not due yet
+    time.advance(31);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderPlaced').map((e) => e.orderId)).toEqual([id]);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1); // backs off before the next nudge
+  });
+
+  it('the sweep rebuilds an order whose intake died between its two writes', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 1 }, time.now);
+    const client = await deps.table(TABLES.orders);
+    const event = makeEvent('OrderPlaced', { orderId: 'lost1', storeId: 'main', occurredAt: time.now().toISOString(), customerId: 'c-9', items: [{ menuItemId: 'iced-tea', quantity: 1 }], cups: 1 });
+    await client.createEntity({ partitionKey: OPEN_PARTITION, rowKey: 'lost1', event: JSON.stringify(event), nextNudgeAt: time.now().toISOString(), nudges: 0 });
+    time.advance(2);
+    await createOrderSweep(deps)({}, invocationContext().context);
+    expect(await getOrUndefined(client, 'lost1', ORDER_ROW)).toMatchObject({ status: 'pending', customerId: 'c-9', cups: 1 });
+    expect(deps.publisher.published).toEqual([event]);
+  });
+
+  it('a final outcome closes the open order; if its publish fails the order stays open for the sweep', async () => {
+    const deps = testDeps();
+    const { id } = JSON.parse(String((await createOrdersApi(deps).placeOrder(post(americano), invocationContext().context)).body));
+    const track = createOrderProgress(deps);
+    const refusal = makeEvent('CupsOutOfStock', { orderId: id, storeId: 'main', occurredAt: new Date().toISOString(), cups: 2, available: 0 });
+    const client = await deps.table(TABLES.orders);
+
+    deps.publisher.failNext = 1;
+    expect(await track([refusal], invocationContext().context)).toHaveLength(1);
+    expect(await getOrUndefined(client, id, ORDER_ROW)).toMatchObject({ status: 'cancelled', reason: 'out-of-cups' });
+    expect(await getOrUndefined(client, OPEN_PARTITION, id)).toBeDefined();
+
+    expect(await track([refusal], invocationContext().context)).toEqual([]);
+    expect(deps.publisher.ofType('OrderCancelled').map((e) => e.id)).toEqual([`${id}.OrderCancelled`]);
+    expect(await getOrUndefined(client, OPEN_PARTITION, id)).toBeUndefined();
+  });
+
+  it('an event for an order that does not exist is a permanent failure', async () => {
+    const deps = testDeps();
+    const failures = await createOrderProgress(deps)(
+      [makeEvent('BeverageCompleted', { orderId: 'ghost', storeId: 'main', occurredAt: new Date().toISOString() })],
+      invocationContext().context,
+    );
+    expect(failures).toMatchObject([{ eventId: 'ghost.BeverageCompleted', permanent: true }]);
+  });
+});
