@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+
+/**
+ * The saga under the failures Event Hubs and Functions really produce, driven over HTTP against the
+ * local host. Storage is the shared test Azurite, which outlives a crashed host as Azure Storage does.
+ */
+const hosts: LocalHost[] = [];
+afterEach(async () => {
+  for (const host of hosts.splice(0)) {
+    await host.stop();
+    host.cleanup();
+  }
+});
+
+let runs = 0;
+const unique = (name: string) => `${name}-${process.pid}-${++runs}-${Date.now().toString(36)}`;
+
+async function start(env: Record<string, string> = {}, dataDir?: string): Promise<{ host: LocalHost; http: Api }> {
+  const host = await startLocalHost({ env: { TablesConnection: inject('tablesConnection'), ...env }, ...(dataDir ? { dataDir } : {}) });
+  hosts.push(host);
+  return { host, http: api(host.url) };
+}
+
+async function order(http: Api, storeId: string, customerId: string, quantity: number): Promise<Order> {
+  const response = await http.send<Order>('POST', '/orders', { storeId, customerId, items: [{ menuItemId: 'americano', quantity }] });
+  expect(response.status).toBe(202);
+  return response.body;
+}
+
+async function allFinal(http: Api, storeId: string, count: number, timeoutMs = 45_000): Promise<Order[]> {
+  return eventually(async () => {
+    const { body } = await http.get<Order[]>(`/orders?storeId=${storeId}`);
+    return body.length === count && body.every(isFinal) ? body : undefined;
+  }, `${count} final orders in ${storeId}`, timeoutMs);
+}
+
+async function consumersIdle(http: Api): Promise<void> {
+  await eventually(async () => {
+    const { body } = await http.get<{ pending: number }[]>('/_eventhubs');
+    return body.every((c) => c.pending === 0) ? true : undefined;
+  }, 'every consumer to catch up');
+}
+
+/** Each final order has exactly one notification, of the matching kind. */
+async function expectOneNotificationEach(http: Api, orders: Order[]): Promise<void> {
+  for (const o of orders) {
+    const notes = await eventually(async () => {
+      const { body } = await http.get<{ kind: string }[]>(`/notifications?customerId=${o.customerId}&orderId=${o.id}`);
+      return body.length > 0 ? body : undefined;
+    }, `a notification for ${o.id}`);
+    expect(notes.map((n) => n.kind)).toEqual([o.status === 'completed' ? 'order-completed' : 'order-cancelled']);
+  }
+}
+
+describe('the saga under failure', () => {
+  it('competing orders for scarce cups never oversell and complete exactly as many as fit', async () => {
+    const { http } = await start();
+    const store = unique('rush');
+    await http.send('PUT', `/inventories/${store}`, { cups: 7 });
+    const placed = await Promise.all(Array.from({ length: 16 }, (_, i) => order(http, store, `${store}-c${i}`, 1 + (i % 2))));
+    const orders = await allFinal(http, store, placed.length);
+
+    const completedCups = orders.filter((o) => o.status === 'completed').reduce((sum, o) => sum + o.cups, 0);
+    const { body: stock } = await http.get<{ cups: number }>(`/inventories/${store}`);
+    expect(stock.cups).toBeGreaterThanOrEqual(0);
+    expect(completedCups + stock.cups).toBe(7);
+    // Whatever is left is too little for any refused order: none was refused while its cups were free.
+    const smallestRefused = Math.min(...orders.filter((o) => o.status === 'cancelled').map((o) => o.cups));
+    expect(stock.cups).toBeLessThan(smallestRefused);
+    await expectOneNotificationEach(http, orders);
+  });
+
+  it('delivering every event twice leaves the same outcome and one notification per order', async () => {
+    const { http } = await start({ CAFE_DELIVER_TWICE: 'true' });
+    const store = unique('twice');
+    await http.send('PUT', `/inventories/${store}`, { cups: 3 });
+    await order(http, store, `${store}-a`, 2);
+    await order(http, store, `${store}-b`, 2);
+    await order(http, store, `${store}-c`, 1);
+    const orders = await allFinal(http, store, 3);
+    expect(orders.map((o) => o.status).reverse()).toEqual(['completed', 'cancelled', 'completed']);
+    await consumersIdle(http);
+    expect((await http.get<{ cups: number }>(`/inventories/${store}`)).body.cups).toBe(0);
+    await expectOneNotificationEach(http, orders);
+    const beverages = await http.get<unknown[]>(`/beverages?orderId=${orders[0]!.id}`);
+    expect(beverages.body).toHaveLength(1);
+  });
+
+  it('a disabled consumer leaves its events waiting; re-enabled, they flow and the order completes', async () => {
+    const first = await start({ 'AzureWebJobs.brewBeverages.Disabled': 'true' });
+    const store = unique('paused');
+    await first.http.send('PUT', `/inventories/${store}`, { cups: 5 });
+    const placed = await order(first.http, store, `${store}-c`, 1);
+    await eventually(async () => ((await first.http.get<Order>(`/orders/${placed.id}`)).body.status === 'accepted' ? true : undefined), 'the order to be accepted');
+    const waiting = await first.http.get<{ function: string; pending: number }[]>('/_eventhubs');
+    expect(waiting.body.map((c) => c.function)).not.toContain('brewBeverages');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await first.http.get<Order>(`/orders/${placed.id}`)).body.status).toBe('accepted');
+    await first.host.stop();
+    hosts.splice(hosts.indexOf(first.host), 1);
+
+    const second = await start({}, first.host.dataDir);
+    const done = await allFinal(second.http, store, 1);
+    expect(done[0]).toMatchObject({ id: placed.id, status: 'completed' });
+  });
+
+  it('a host killed mid-saga loses nothing when it comes back', async () => {
+    const first = await start();
+    const store = unique('crash');
+    await first.http.send('PUT', `/inventories/${store}`, { cups: 6 });
+    const placed = await Promise.all(Array.from({ length: 10 }, (_, i) => order(first.http, store, `${store}-c${i}`, 1)));
+    // Brewing takes a second, so 150 ms in no order can be completed yet: the crash is mid-saga.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await first.host.kill();
+    hosts.splice(hosts.indexOf(first.host), 1);
+
+    const second = await start({}, first.host.dataDir);
+    const orders = await allFinal(second.http, store, placed.length);
+    expect(orders.filter((o) => o.status === 'completed')).toHaveLength(6);
+    expect(orders.filter((o) => o.status === 'cancelled')).toHaveLength(4);
+    expect((await second.http.get<{ cups: number }>(`/inventories/${store}`)).body.cups).toBe(0);
+    await expectOneNotificationEach(second.http, orders);
+  });
+});
