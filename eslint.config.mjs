@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cafe-data/**', 'test-artifacts/**', '.tools/**', 'coverage/**'] },
@@ -15,14 +16,14 @@ export default tseslint.config(
   },
   {
     files: ['functions/kiosk/web/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', crypto: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Intl: 'readonly', URLSearchParams: 'readonly', console: 'readonly', location: 'readonly', HTMLElement: 'readonly', Event: 'readonly', AbortController: 'readonly' } },
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly', module: 'writable' } },
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
   {
     files: ['**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: globals.node },
   },
 );

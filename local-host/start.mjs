@@ -14,5 +14,7 @@ if (process.env.CAFE_SKIP_BUILD !== 'true') {
     console.error('The build failed; fix the errors above and run npm start again.');
     process.exit(build.status ?? 1);
   }
+  const { copyAssets } = await import('../scripts/copy-assets.mjs');
+  copyAssets();
 }
 await import(path.join(root, 'dist', 'local-host', 'src', 'main.js'));

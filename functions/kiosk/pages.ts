@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { notFound } from '../../shared/http';
 
-/** The kiosk's static files ship as they are (no bundler), next to the compiled code's source folder. */
-const WEB_ROOT = path.resolve(__dirname, '../../../functions/kiosk/web');
+/** The kiosk's static files ship as they are (no bundler); the build copies them next to this module. */
+const WEB_ROOT = path.join(__dirname, 'web');
 
 const PAGES: Record<string, string> = { '': 'index.html', 'index.html': 'index.html', staff: 'staff.html', 'staff.html': 'staff.html' };
 const TYPES: Record<string, string> = {

@@ -25,6 +25,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`The build failed:\n${build.stdout}${build.stderr}`);
+  const { copyAssets } = (await import('../../scripts/copy-assets.mjs')) as { copyAssets: () => void };
+  copyAssets();
 
   const location = mkdtempSync(path.join(tmpdir(), 'cafe-test-azurite-'));
   const azurite: AzuriteProcess = await startAzurite(ROOT, location, new Logger('warning'));
