@@ -1,0 +1,259 @@
+// Alert rules that replace the original's Grafana/Prometheus alerting:
+//   - function failures (any failed invocation, per function) from Application Insights requests;
+//   - dead-lettered events (the app logs them as errors whose message starts with "dead-lettered");
+//   - Event Hubs throttling (ThrottledRequests metric);
+//   - consumers stalled (events arrive but none leave) and a growing backlog (incoming x consumer groups
+//     minus outgoing, from the namespace metrics sent to Log Analytics by eventhubs.bicep).
+// Notifications go to an optional e-mail action group.
+param location string
+param tags object
+param resourceToken string
+param appInsightsName string
+param logAnalyticsWorkspaceId string
+param eventHubNamespaceName string
+param consumerGroupCount int
+param backlogThreshold int
+param alertEmail string = ''
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' existing = {
+  name: eventHubNamespaceName
+}
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmail)) {
+  name: 'ag-cafe-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'cafe-ops'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'operator'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+var metricActions = empty(alertEmail) ? [] : [
+  {
+    actionGroupId: actionGroup.id
+  }
+]
+var logActions = {
+  actionGroups: empty(alertEmail) ? [] : [
+    actionGroup.id
+  ]
+}
+
+resource functionFailures 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-function-failures-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Cafe: function failures'
+    description: 'At least one function invocation failed in the last 5 minutes (one alert per function).'
+    severity: 2
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'requests | where success == false | summarize failures = count() by functionName = operation_Name'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'failures'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'functionName'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: logActions
+  }
+}
+
+resource deadLetters 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-dead-letters-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Cafe: dead-lettered events'
+    description: 'A consumer dead-lettered at least one event in the last 5 minutes (one alert per consumer). Inspect the deadletters table.'
+    severity: 1
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where severityLevel >= 3 and message startswith "dead-lettered" | extend consumer = coalesce(tostring(customDimensions.consumer), extract("consumer=([^ :]+)", 1, message)) | summarize deadLettered = count() by consumer'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'deadLettered'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'consumer'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: logActions
+  }
+}
+
+resource throttled 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'alert-eventhubs-throttled-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Event Hubs throttled requests: the namespace needs more throughput units.'
+    severity: 2
+    enabled: true
+    scopes: [
+      namespace.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          name: 'throttled'
+          criterionType: 'StaticThresholdCriterion'
+          metricNamespace: 'Microsoft.EventHub/namespaces'
+          metricName: 'ThrottledRequests'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: metricActions
+  }
+}
+
+resource consumersStalled 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'alert-eventhubs-consumers-stalled-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Events arrive (IncomingMessages > 0) but no consumer reads any (OutgoingMessages = 0) for 15 minutes.'
+    severity: 1
+    enabled: true
+    scopes: [
+      namespace.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          name: 'incoming'
+          criterionType: 'StaticThresholdCriterion'
+          metricNamespace: 'Microsoft.EventHub/namespaces'
+          metricName: 'IncomingMessages'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Total'
+        }
+        {
+          name: 'outgoing'
+          criterionType: 'StaticThresholdCriterion'
+          metricNamespace: 'Microsoft.EventHub/namespaces'
+          metricName: 'OutgoingMessages'
+          operator: 'LessThan'
+          threshold: 1
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: metricActions
+  }
+}
+
+// Every consumer group reads every event, so in steady state outgoing ~= incoming x consumer groups.
+var backlogQuery = 'AzureMetrics | where _ResourceId =~ "${namespace.id}" and MetricName in ("IncomingMessages", "OutgoingMessages") | summarize incoming = sumif(Total, MetricName == "IncomingMessages"), outgoing = sumif(Total, MetricName == "OutgoingMessages") | extend backlogGrowth = incoming * ${consumerGroupCount} - outgoing'
+
+resource backlog 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-eventhubs-backlog-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Cafe: Event Hubs backlog growing'
+    description: 'Over 15 minutes, more events entered the hub (times the consumer groups) than the consumers read.'
+    severity: 2
+    enabled: true
+    scopes: [
+      logAnalyticsWorkspaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: backlogQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'backlogGrowth'
+          operator: 'GreaterThan'
+          threshold: backlogThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: logActions
+  }
+}
+
+output alertRuleIds string[] = [
+  functionFailures.id
+  deadLetters.id
+  throttled.id
+  consumersStalled.id
+  backlog.id
+]
