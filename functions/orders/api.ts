@@ -35,13 +35,13 @@ function accepted(order: Order): HttpResponseInit {
 export function createOrdersApi(deps: ServiceDeps) {
   const orders = () => deps.table(TABLES.orders);
 
-  /** The order an Idempotency-Key already stands for, or a new id claimed for it. */
-  async function claimId(client: TableClient, key: string | undefined, candidate: string): Promise<string> {
-    if (key === undefined) return candidate;
+  /** The order an Idempotency-Key already stands for (`repeat`), or a new id claimed for it. */
+  async function claimId(client: TableClient, key: string | undefined, candidate: string): Promise<{ id: string; repeat: boolean }> {
+    if (key === undefined) return { id: candidate, repeat: false };
     const rowKey = keyFor(key);
-    if (await createIfAbsent(client, { partitionKey: IDEMPOTENCY_PARTITION, rowKey, orderId: candidate })) return candidate;
+    if (await createIfAbsent(client, { partitionKey: IDEMPOTENCY_PARTITION, rowKey, orderId: candidate })) return { id: candidate, repeat: false };
     const claimed = await client.getEntity<{ orderId: string }>(IDEMPOTENCY_PARTITION, rowKey);
-    return claimed.orderId;
+    return { id: claimed.orderId, repeat: true };
   }
 
   return {
@@ -56,10 +56,13 @@ export function createOrdersApi(deps: ServiceDeps) {
       const body = await parseJsonBody(request, PlaceOrderBody);
       const client = await orders();
       const now = deps.now();
-      const id = await claimId(client, key, newOrderId(now));
-
-      const existing = await getOrUndefined<OrderRow>(client, id, ORDER_ROW);
-      if (existing) return accepted(fromRow(existing));
+      const { id, repeat } = await claimId(client, key, newOrderId(now));
+      if (repeat) {
+        // The first request may still be writing, or may have died before the order row: then this
+        // request finishes the job with the same id.
+        const existing = await getOrUndefined<OrderRow>(client, id, ORDER_ROW);
+        if (existing) return accepted(fromRow(existing));
+      }
 
       const order = newOrder(id, body, now);
       const event = orderPlaced(order);
