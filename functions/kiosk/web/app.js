@@ -1,0 +1,320 @@
+// The customer's kiosk screen: menu → cart → POST /orders → follow the order in the kiosk read model.
+import { ApiError, getJson, getJsonOr404, postJson } from './api.js';
+import { addItem, canAdd, cartCount, cartLines, cartTotal, emptyCart, MAX_QUANTITY, pruneCart, quantityOf, removeItem, toOrderBody } from './cart.js';
+import { $, applyLanguage, h, keepingFocus, sessionStore, sleep, translateStatic } from './dom.js';
+import { chooseLanguage, drinkName, formatWon, normalizeLanguage, t } from './i18n.js';
+import { customerIdFor, newIdempotencyKey, storeFromSearch } from './session.js';
+import { boardColumns, isFinal, shortOrderNumber, statusView } from './status.js';
+
+const POLL_MS = 1_000; // the order's status
+const BOARD_MS = 3_000; // the pickup board
+const MENU_RETRY_MS = 5_000;
+const NOTIFICATION_WAIT_MS = 30_000; // after the final status, how long to wait for the notification
+const FOLLOW_MAX_MS = 30 * 60_000; // give up following an order that never finishes
+const CLEAR_AFTER_MS = 90_000; // a finished order leaves the screen by itself, for the next customer
+
+const state = {
+  lang: chooseLanguage(window.location.search, navigator.languages ?? [navigator.language]),
+  store: storeFromSearch(window.location.search),
+  customerId: customerIdFor(sessionStore(), window.crypto),
+  menu: [],
+  menuNote: 'menu.loading',
+  cart: emptyCart(),
+  cartMessage: undefined, // i18n key of the cart's alert line
+  submitting: false,
+  idempotencyKey: undefined, // one per cart submission; kept across retries of the same cart
+  order: undefined, // { id, status, reason, notifications }
+  board: [],
+};
+let following = 0; // increases for every order followed, so an old polling loop stops
+
+const tr = (key, params) => t(state.lang, key, params);
+
+// ---- rendering -------------------------------------------------------------------------------------
+
+function renderStatic() {
+  translateStatic(tr);
+  document.title = tr('app.title');
+  $('#store').textContent = tr('app.store', { store: state.store });
+}
+
+function renderMenu() {
+  const note = $('#menu-note');
+  note.hidden = !state.menuNote;
+  if (state.menuNote) note.textContent = tr(state.menuNote);
+  keepingFocus(() => {
+    $('#menu').replaceChildren(
+      ...state.menu.map((item) => {
+        const nameId = `drink-${item.id}-name`;
+        const metaId = `drink-${item.id}-meta`;
+        const quantity = quantityOf(state.cart, item.id);
+        const temperature = item.temperature === 'hot' || item.temperature === 'iced' ? item.temperature : undefined;
+        return h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', class: `drink ${temperature ?? ''}`, 'data-id': item.id, 'data-focus-key': `drink-${item.id}`, 'aria-labelledby': nameId, 'aria-describedby': metaId },
+            h('span', { id: nameId, class: 'drink-name' }, drinkName(item, state.lang)),
+            h('span', { id: metaId, class: 'drink-meta' }, temperature ? h('span', { class: `temp ${temperature}` }, tr(`menu.${temperature}`)) : null, ' ', h('span', { class: 'price' }, formatWon(item.price, state.lang))),
+            quantity > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true' }, `×${quantity}`) : null,
+          ),
+        );
+      }),
+    );
+  });
+}
+
+function renderCart() {
+  const lines = cartLines(state.cart, state.menu);
+  const count = cartCount(state.cart);
+  $('#cart-empty').hidden = lines.length > 0;
+  keepingFocus(
+    () => {
+      $('#cart-lines').replaceChildren(
+        ...lines.map(({ menuItemId, quantity, item, lineTotal }) => {
+          const name = drinkName(item, state.lang);
+          return h(
+            'li',
+            { class: 'cart-line' },
+            h('span', { class: 'line-name' }, name),
+            h(
+              'span',
+              { class: 'qty' },
+              h('button', { type: 'button', class: 'step', 'data-action': 'remove', 'data-id': menuItemId, 'data-focus-key': `remove-${menuItemId}`, 'aria-label': tr('cart.remove', { name }) }, '−'),
+              h('span', { class: 'count' }, h('span', { class: 'visually-hidden' }, `${tr('cart.quantity')} `), String(quantity)),
+              h('button', { type: 'button', class: 'step', 'data-action': 'add', 'data-id': menuItemId, 'data-focus-key': `add-${menuItemId}`, 'aria-label': tr('cart.add', { name }), disabled: !canAdd(state.cart, menuItemId) }, '+'),
+            ),
+            h('span', { class: 'line-total' }, formatWon(lineTotal, state.lang)),
+          );
+        }),
+      );
+    },
+    $('#cart-title'),
+  );
+  const total = formatWon(cartTotal(state.cart, state.menu), state.lang);
+  $('#cart-total').textContent = total;
+  $('#cart-summary').textContent = count > 0 ? `${count === 1 ? tr('cart.count1') : tr('cart.count', { count })}, ${tr('cart.total')} ${total}` : '';
+  $('#cart-error').textContent = state.cartMessage ? tr(state.cartMessage, { max: MAX_QUANTITY }) : '';
+  const busy = $('#cart-busy');
+  busy.hidden = !state.submitting;
+  busy.textContent = state.submitting ? tr('order.sending') : '';
+  const place = $('#place-order');
+  place.disabled = count === 0 || state.submitting;
+  place.setAttribute('aria-busy', String(state.submitting));
+}
+
+function renderTracker() {
+  const order = state.order;
+  const tracker = $('#tracker');
+  tracker.hidden = !order;
+  if (!order) return;
+  const view = statusView(order.status, order.reason);
+  $('#order-number').textContent = shortOrderNumber(order.id);
+
+  const status = $('#order-status');
+  const message = tr(view.messageKey);
+  status.dataset.status = order.status;
+  status.className = `status ${view.tone}`;
+  if (status.textContent !== message) status.textContent = message; // unchanged text is not announced again
+  const help = $('#order-help');
+  help.hidden = !view.helpKey;
+  help.textContent = view.helpKey ? tr(view.helpKey) : '';
+
+  const steps = $('#steps');
+  steps.hidden = view.step < 0;
+  for (const item of steps.querySelectorAll('[data-step]')) {
+    const step = Number(item.dataset.step);
+    item.classList.toggle('done', step < view.step || (view.final && step === view.step));
+    item.classList.toggle('current', step === view.step && !view.final);
+    if (step === view.step) item.setAttribute('aria-current', 'step');
+    else item.removeAttribute('aria-current');
+  }
+
+  $('#notifications').replaceChildren(
+    ...order.notifications.map((note) =>
+      h('li', { class: `notification ${note.kind === 'order-cancelled' ? 'cancelled' : 'ready'}`, lang: state.lang }, state.lang === 'ko' ? note.messageKo || note.message : note.message),
+    ),
+  );
+  $('#new-order').hidden = !view.final;
+}
+
+function renderBoard() {
+  const { preparing, ready } = boardColumns(state.board);
+  const tiles = (list) =>
+    list.length === 0
+      ? [h('li', { class: 'tile empty' }, tr('board.none'))]
+      : list.map((tile) => {
+          const mine = tile.id === state.order?.id;
+          return h('li', { class: `tile${mine ? ' mine' : ''}` }, tile.number, mine ? h('span', { class: 'visually-hidden' }, ` (${tr('board.yours')})`) : null);
+        });
+  $('#board-preparing').replaceChildren(...tiles(preparing));
+  $('#board-ready').replaceChildren(...tiles(ready));
+}
+
+function renderAll() {
+  renderStatic();
+  renderMenu();
+  renderCart();
+  renderTracker();
+  renderBoard();
+}
+
+// ---- actions ---------------------------------------------------------------------------------------
+
+function changeCart(next, refused) {
+  if (next !== state.cart) state.idempotencyKey = undefined; // a different cart is a different order
+  state.cartMessage = refused ? 'cart.full' : undefined;
+  state.cart = next;
+  renderMenu();
+  renderCart();
+}
+
+function add(menuItemId) {
+  changeCart(addItem(state.cart, menuItemId), !canAdd(state.cart, menuItemId));
+}
+
+async function placeOrder() {
+  if (state.submitting || cartCount(state.cart) === 0) return;
+  state.submitting = true;
+  state.cartMessage = undefined;
+  state.idempotencyKey ??= newIdempotencyKey(window.crypto);
+  renderCart();
+  try {
+    const order = await postJson('/orders', toOrderBody(state.cart, state.store, state.customerId), { 'Idempotency-Key': state.idempotencyKey });
+    state.cart = emptyCart();
+    state.idempotencyKey = undefined;
+    follow(order);
+  } catch (error) {
+    // The same key is sent again on the next tap, so a retry after a lost answer orders only once.
+    state.cartMessage = error instanceof ApiError ? 'order.failed' : 'order.offline';
+    if (error instanceof ApiError) console.warn('POST /orders refused', error.status, error.problem);
+  } finally {
+    state.submitting = false;
+    renderMenu();
+    renderCart();
+  }
+}
+
+/** Follows one order in the kiosk read model until it is final and its notification has arrived. */
+async function follow(order) {
+  const token = ++following;
+  state.order = { id: order.id, status: order.status ?? 'pending', reason: order.reason, notifications: [] };
+  renderTracker();
+  renderBoard();
+  $('#tracker-title').focus();
+  void refreshBoard();
+
+  const started = Date.now();
+  let finalSince;
+  while (token === following && Date.now() - started < FOLLOW_MAX_MS) {
+    await sleep(POLL_MS);
+    if (token !== following) return;
+    const current = state.order;
+    try {
+      if (!isFinal(current.status)) {
+        const view = await getJsonOr404(`/kiosk/orders/${encodeURIComponent(current.id)}`); // 404: not projected yet
+        if (token !== following) return;
+        if (view && (view.status !== current.status || view.reason !== current.reason)) {
+          current.status = view.status;
+          current.reason = view.reason;
+          renderTracker();
+          void refreshBoard();
+        }
+      }
+      if (isFinal(current.status)) {
+        finalSince ??= Date.now();
+        const notes = await getJson(`/notifications?orderId=${encodeURIComponent(current.id)}`);
+        if (token !== following) return;
+        if (Array.isArray(notes) && notes.length !== current.notifications.length) {
+          current.notifications = notes;
+          renderTracker();
+        }
+        if (current.notifications.length > 0 || Date.now() - finalSince > NOTIFICATION_WAIT_MS) {
+          setTimeout(() => {
+            if (token === following) newOrder({ keepFocus: !$('#tracker').contains(document.activeElement) });
+          }, Math.max(0, CLEAR_AFTER_MS - (Date.now() - finalSince)));
+          return;
+        }
+      }
+    } catch {
+      // A lost answer or a busy server: ask again on the next tick.
+    }
+  }
+}
+
+function newOrder({ keepFocus = false } = {}) {
+  following++;
+  state.order = undefined;
+  renderTracker();
+  renderBoard();
+  if (!keepFocus) $('#menu-title').focus();
+}
+
+let boardBusy = false;
+async function refreshBoard() {
+  if (boardBusy) return;
+  boardBusy = true;
+  try {
+    const views = await getJson(`/kiosk/orders?storeId=${encodeURIComponent(state.store)}&limit=20`);
+    if (Array.isArray(views)) {
+      state.board = views;
+      renderBoard();
+    }
+  } catch {
+    // keep showing the last board
+  } finally {
+    boardBusy = false;
+  }
+}
+
+async function loadMenu() {
+  for (;;) {
+    try {
+      const menu = await getJson('/menu');
+      if (Array.isArray(menu)) {
+        state.menu = menu;
+        state.menuNote = undefined;
+        state.cart = pruneCart(state.cart, menu);
+        renderMenu();
+        renderCart();
+        return;
+      }
+    } catch {
+      // shown below; try again
+    }
+    state.menuNote = 'menu.failed';
+    renderMenu();
+    await sleep(MENU_RETRY_MS);
+  }
+}
+
+function setLanguage(lang) {
+  const next = normalizeLanguage(lang);
+  if (!next || next === state.lang) return;
+  state.lang = next;
+  applyLanguage(next);
+  renderAll();
+}
+
+// ---- wiring ----------------------------------------------------------------------------------------
+
+$('#menu').addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button[data-id]') : null;
+  if (button) add(button.dataset.id);
+});
+$('#cart-lines').addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
+  if (!button) return;
+  if (button.dataset.action === 'add') add(button.dataset.id);
+  else changeCart(removeItem(state.cart, button.dataset.id), false);
+});
+$('#place-order').addEventListener('click', () => void placeOrder());
+$('#new-order').addEventListener('click', () => newOrder());
+for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => setLanguage(button.dataset.lang));
+
+applyLanguage(state.lang);
+renderAll();
+void loadMenu();
+void refreshBoard();
+setInterval(() => void refreshBoard(), BOARD_MS);

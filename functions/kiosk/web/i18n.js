@@ -1,0 +1,229 @@
+// Words on the kiosk and staff screens, in English and Korean, and how money is written.
+// Pure functions only: the pages import them, and so do the unit tests.
+
+export const LANGUAGES = ['en', 'ko'];
+
+const LOCALES = { en: 'en-US', ko: 'ko-KR' };
+
+export const STRINGS = {
+  en: {
+    'app.title': 'Unmanned Cafe',
+    'app.store': 'Store: {store}',
+    'lang.label': 'Language',
+    'menu.title': 'Menu',
+    'menu.hot': 'Hot',
+    'menu.iced': 'Iced',
+    'menu.loading': 'Loading the menu…',
+    'menu.failed': 'The menu could not be loaded. Retrying…',
+    'cart.title': 'Your cart',
+    'cart.empty': 'Your cart is empty. Tap a drink to add it.',
+    'cart.add': 'One more {name}',
+    'cart.remove': 'One less {name}',
+    'cart.quantity': 'Quantity',
+    'cart.total': 'Total',
+    'cart.count': '{count} drinks',
+    'cart.count1': '1 drink',
+    'cart.full': 'At most {max} of one drink per order.',
+    'cart.clear': 'Clear cart',
+    'order.place': 'Place order',
+    'order.sending': 'Sending your order…',
+    'order.title': 'Your order',
+    'order.number': 'Order number',
+    'order.new': 'Start a new order',
+    'order.failed': 'Your order could not be sent. Please try again.',
+    'order.offline': 'We could not reach the cafe. Please try again.',
+    'order.step.received': 'Received',
+    'order.step.preparing': 'Preparing',
+    'order.step.ready': 'Ready',
+    'order.messages': 'Messages',
+    'status.received': 'Order received',
+    'status.accepted': 'Order accepted, preparing soon',
+    'status.brewing': 'Preparing your drinks',
+    'status.ready': 'Ready to pick up',
+    'status.cancelled': 'Sorry, your order was cancelled',
+    'status.help.ready': 'Please pick up your drinks at the counter.',
+    'status.help.cancelled': 'Your order was cancelled and nothing was made. Please ask a member of staff if you need help.',
+    'reason.out-of-cups': 'Sorry, we are out of cups',
+    'board.title': 'Pickup board',
+    'board.preparing': 'Preparing',
+    'board.ready': 'Ready',
+    'board.none': 'None',
+    'board.yours': 'your order',
+    'staff.title': 'Unmanned Cafe staff',
+    'staff.kiosk': 'Customer screen',
+    'staff.stock': 'Cups per store',
+    'staff.store': 'Store',
+    'staff.cups': 'Cups',
+    'staff.updated': 'Updated',
+    'staff.state': 'State',
+    'staff.ok': 'OK',
+    'staff.low': 'Low stock',
+    'staff.notSet': 'never set',
+    'staff.noStores': 'No store has stock yet.',
+    'staff.lowWarning': 'Low stock: {stores}. Restock soon (warning at {threshold} cups or fewer).',
+    'staff.set.title': 'Set the number of cups',
+    'staff.set.submit': 'Set cups',
+    'staff.restock.title': 'Restock (add cups)',
+    'staff.restock.submit': 'Add cups',
+    'staff.set.done': '{store} now has {cups} cups.',
+    'staff.restock.done': 'Added {added}: {store} now has {cups} cups.',
+    'staff.orders': 'Recent orders at {store}',
+    'staff.orders.none': 'No orders yet.',
+    'staff.orders.time': 'Time',
+    'staff.orders.number': 'Order',
+    'staff.orders.items': 'Items',
+    'staff.orders.status': 'Status',
+    'staff.orders.reason': 'Reason',
+    'staff.orders.cancelled': '{count} cancelled',
+    'staff.refreshed': 'Updated {time}',
+    'staff.offline': 'Could not reach the cafe; retrying.',
+    'staff.status.pending': 'Pending',
+    'staff.status.accepted': 'Accepted',
+    'staff.status.brewing': 'Brewing',
+    'staff.status.completed': 'Completed',
+    'staff.status.cancelled': 'Cancelled',
+    'staff.reason.out-of-cups': 'Out of cups',
+    'staff.invalidStore': 'A store id is 1 to 40 characters of a-z, 0-9 and -.',
+    'staff.invalidCups': 'Enter a whole number from {min} to {max}.',
+    'staff.failed': 'Not saved: {detail}',
+  },
+  ko: {
+    'app.title': '무인 카페',
+    'app.store': '매장: {store}',
+    'lang.label': '언어',
+    'menu.title': '메뉴',
+    'menu.hot': 'HOT',
+    'menu.iced': 'ICED',
+    'menu.loading': '메뉴를 불러오는 중…',
+    'menu.failed': '메뉴를 불러오지 못했습니다. 다시 시도하는 중…',
+    'cart.title': '장바구니',
+    'cart.empty': '장바구니가 비어 있습니다. 음료를 눌러 담으세요.',
+    'cart.add': '{name} 하나 더',
+    'cart.remove': '{name} 하나 빼기',
+    'cart.quantity': '수량',
+    'cart.total': '합계',
+    'cart.count': '음료 {count}잔',
+    'cart.count1': '음료 1잔',
+    'cart.full': '한 음료는 한 번에 {max}잔까지 주문할 수 있습니다.',
+    'cart.clear': '비우기',
+    'order.place': '주문하기',
+    'order.sending': '주문을 보내는 중…',
+    'order.title': '주문 현황',
+    'order.number': '주문 번호',
+    'order.new': '새로 주문하기',
+    'order.failed': '주문을 보내지 못했습니다. 다시 시도해 주세요.',
+    'order.offline': '카페에 연결할 수 없습니다. 다시 시도해 주세요.',
+    'order.step.received': '접수',
+    'order.step.preparing': '준비 중',
+    'order.step.ready': '완료',
+    'order.messages': '알림',
+    'status.received': '주문이 접수되었습니다',
+    'status.accepted': '주문이 확인되었습니다. 곧 준비합니다',
+    'status.brewing': '음료를 준비하고 있습니다',
+    'status.ready': '음료가 준비되었습니다',
+    'status.cancelled': '죄송합니다. 주문이 취소되었습니다',
+    'status.help.ready': '픽업대에서 음료를 받아 가세요.',
+    'status.help.cancelled': '주문이 취소되어 음료는 만들어지지 않았습니다. 도움이 필요하면 직원에게 문의해 주세요.',
+    'reason.out-of-cups': '죄송합니다. 컵 재고가 부족합니다',
+    'board.title': '픽업 현황',
+    'board.preparing': '준비 중',
+    'board.ready': '픽업 대기',
+    'board.none': '없음',
+    'board.yours': '내 주문',
+    'staff.title': '무인 카페 직원용',
+    'staff.kiosk': '고객 화면',
+    'staff.stock': '매장별 컵 재고',
+    'staff.store': '매장',
+    'staff.cups': '컵',
+    'staff.updated': '변경 시각',
+    'staff.state': '상태',
+    'staff.ok': '정상',
+    'staff.low': '재고 부족',
+    'staff.notSet': '설정 안 됨',
+    'staff.noStores': '재고가 설정된 매장이 없습니다.',
+    'staff.lowWarning': '재고 부족: {stores}. 곧 채워 주세요 (컵 {threshold}개 이하일 때 경고).',
+    'staff.set.title': '컵 수량 설정',
+    'staff.set.submit': '설정',
+    'staff.restock.title': '입고 (컵 추가)',
+    'staff.restock.submit': '추가',
+    'staff.set.done': '{store}: 이제 컵 {cups}개',
+    'staff.restock.done': '{added}개 추가, {store}: 이제 컵 {cups}개',
+    'staff.orders': '{store} 매장의 최근 주문',
+    'staff.orders.none': '주문이 없습니다.',
+    'staff.orders.time': '시각',
+    'staff.orders.number': '주문',
+    'staff.orders.items': '품목',
+    'staff.orders.status': '상태',
+    'staff.orders.reason': '사유',
+    'staff.orders.cancelled': '취소 {count}건',
+    'staff.refreshed': '{time} 갱신',
+    'staff.offline': '카페에 연결할 수 없습니다. 다시 시도하는 중.',
+    'staff.status.pending': '대기',
+    'staff.status.accepted': '접수',
+    'staff.status.brewing': '제조 중',
+    'staff.status.completed': '완료',
+    'staff.status.cancelled': '취소',
+    'staff.reason.out-of-cups': '컵 부족',
+    'staff.invalidStore': '매장 ID는 영문 소문자, 숫자, - 로 1~40자입니다.',
+    'staff.invalidCups': '{min}부터 {max}까지의 정수를 입력하세요.',
+    'staff.failed': '저장하지 못했습니다: {detail}',
+  },
+};
+
+/** `en` or `ko`, or undefined for anything else (`ko-KR` counts as `ko`). */
+export function normalizeLanguage(value) {
+  if (typeof value !== 'string') return undefined;
+  const base = value.trim().toLowerCase().split(/[-_]/)[0];
+  return LANGUAGES.includes(base) ? base : undefined;
+}
+
+/**
+ * The language a screen starts in: `?lang=` when it names one we have, else the first of the browser's
+ * languages that we have, else English.
+ */
+export function chooseLanguage(search, browserLanguages) {
+  const requested = new URLSearchParams(search ?? '').get('lang');
+  const fromUrl = normalizeLanguage(requested);
+  if (fromUrl) return fromUrl;
+  for (const candidate of browserLanguages ?? []) {
+    const lang = normalizeLanguage(candidate);
+    if (lang) return lang;
+  }
+  return 'en';
+}
+
+/** The text for `key`, with `{name}` placeholders filled; English when Korean lacks it; the key itself as a last resort. */
+export function t(lang, key, params = {}) {
+  const text = STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+export function localeOf(lang) {
+  return LOCALES[lang] ?? LOCALES.en;
+}
+
+const wonFormats = new Map();
+
+/** A price in won for the language: `₩4,500` in both, with the locale's own grouping and sign rules. */
+export function formatWon(amount, lang) {
+  const locale = localeOf(lang);
+  let format = wonFormats.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency: 'KRW', maximumFractionDigits: 0 });
+    wonFormats.set(locale, format);
+  }
+  return format.format(amount);
+}
+
+/** A menu item's name in the language (Korean falls back to the English name when a Korean one is missing). */
+export function drinkName(item, lang) {
+  if (!item) return '';
+  return lang === 'ko' && item.nameKo ? item.nameKo : item.name;
+}
+
+/** A time of day for the language, e.g. `1:05:09 PM` / `오후 1:05:09`. */
+export function formatTime(iso, lang) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return date.toLocaleTimeString(localeOf(lang), { hour: 'numeric', minute: '2-digit', second: '2-digit' });
+}

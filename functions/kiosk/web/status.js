@@ -1,0 +1,70 @@
+// From the contract's order statuses to what the screens say and how they look.
+// Statuses: pending → accepted → brewing → completed, or → cancelled (reason e.g. `out-of-cups`).
+// Clients must tolerate skipped intermediate states, so everything here goes by the status alone.
+
+export const PREPARING = ['pending', 'accepted', 'brewing'];
+export const FINAL = ['completed', 'cancelled'];
+
+export const isFinal = (status) => FINAL.includes(status);
+
+const KNOWN_REASONS = ['out-of-cups'];
+
+/** The i18n key for a cancellation reason in plain words, or undefined for a reason we have no words for. */
+export function reasonKey(reason) {
+  return KNOWN_REASONS.includes(reason) ? `reason.${reason}` : undefined;
+}
+
+/**
+ * What the customer sees for a status:
+ * - `messageKey`: the main line (for a cancellation, the reason in plain words when we know it);
+ * - `helpKey`: an optional second line;
+ * - `tone`: `received` | `preparing` | `ready` | `cancelled` (a CSS class);
+ * - `step`: 0 received, 1 preparing, 2 ready, -1 cancelled (the progress bar);
+ * - `final`: whether to stop following the order.
+ */
+export function statusView(status, reason) {
+  switch (status) {
+    case 'pending':
+      return { messageKey: 'status.received', tone: 'received', step: 0, final: false };
+    case 'accepted':
+      return { messageKey: 'status.accepted', tone: 'preparing', step: 1, final: false };
+    case 'brewing':
+      return { messageKey: 'status.brewing', tone: 'preparing', step: 1, final: false };
+    case 'completed':
+      return { messageKey: 'status.ready', helpKey: 'status.help.ready', tone: 'ready', step: 2, final: true };
+    case 'cancelled':
+      return { messageKey: reasonKey(reason) ?? 'status.cancelled', helpKey: 'status.help.cancelled', tone: 'cancelled', step: -1, final: true };
+    default:
+      // A status added to the contract later: say we have the order, and keep following it.
+      return { messageKey: 'status.received', tone: 'received', step: 0, final: false };
+  }
+}
+
+/** The number a customer reads on the pickup board: the order id's last four characters (as in the notifications). */
+export function shortOrderNumber(orderId) {
+  return String(orderId ?? '').slice(-4).toUpperCase();
+}
+
+/**
+ * The pickup board from GET /kiosk/orders (newest first): `preparing` in queue order (oldest first),
+ * `ready` newest first; cancelled orders are not shown. At most `limit` per column.
+ */
+export function boardColumns(views, limit = 12) {
+  const list = Array.isArray(views) ? views : [];
+  const tile = (view) => ({ id: view.id ?? view.orderId, number: shortOrderNumber(view.id ?? view.orderId) });
+  const preparing = list.filter((v) => PREPARING.includes(v.status)).reverse().slice(0, limit).map(tile);
+  const ready = list.filter((v) => v.status === 'completed').slice(0, limit).map(tile);
+  return { preparing, ready };
+}
+
+/** Staff page: the word for a status, and for a reason (undefined when there is none). */
+export const staffStatusKey = (status) => `staff.status.${status}`;
+export function staffReasonKey(reason) {
+  if (!reason) return undefined;
+  return KNOWN_REASONS.includes(reason) ? `staff.reason.${reason}` : undefined;
+}
+
+/** Low stock: at or below the threshold from GET /kiosk/settings. */
+export function isLowStock(cups, threshold) {
+  return Number.isFinite(cups) && Number.isFinite(threshold) && cups <= threshold;
+}

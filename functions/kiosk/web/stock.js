@@ -1,0 +1,48 @@
+// The staff page's pure logic: stock rows, low-stock warnings, form input, order lines.
+import { drinkName } from './i18n.js';
+import { isLowStock } from './status.js';
+
+const STORE_ID = /^[a-z0-9-]{1,40}$/;
+export const SET_LIMITS = { min: 0, max: 1_000_000 }; // PUT /inventories/{storeId}
+export const RESTOCK_LIMITS = { min: 1, max: 1_000_000 }; // POST /inventories/{storeId}/restock
+
+/**
+ * Rows for the stock table from GET /inventories, sorted by store; `alsoShow` stores (e.g. the one the
+ * page is about) appear with 0 cups and `notSet` when their stock was never set (API.md: that means 0).
+ */
+export function stockRows(stocks, threshold, alsoShow = []) {
+  const rows = new Map();
+  for (const s of Array.isArray(stocks) ? stocks : []) rows.set(s.storeId, { storeId: s.storeId, cups: s.cups, updatedAt: s.updatedAt, notSet: false });
+  for (const storeId of alsoShow) if (storeId && !rows.has(storeId)) rows.set(storeId, { storeId, cups: 0, updatedAt: undefined, notSet: true });
+  return [...rows.values()]
+    .sort((a, b) => a.storeId.localeCompare(b.storeId))
+    .map((row) => ({ ...row, low: isLowStock(row.cups, threshold) }));
+}
+
+/** `main (2), north (0)`: the stores the low-stock warning names. */
+export function lowStockText(rows) {
+  return rows.filter((row) => row.low).map((row) => `${row.storeId} (${row.cups})`).join(', ');
+}
+
+/**
+ * Checks a set or restock form before sending it. Returns `{ ok: true, storeId, cups }` or
+ * `{ ok: false, field: 'storeId' | 'cups', key, params }` (an i18n key for the message).
+ */
+export function parseStockForm(storeIdText, cupsText, limits) {
+  const storeId = String(storeIdText ?? '').trim();
+  if (!STORE_ID.test(storeId)) return { ok: false, field: 'storeId', key: 'staff.invalidStore', params: {} };
+  const text = String(cupsText ?? '').trim();
+  const cups = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(cups) || cups < limits.min || cups > limits.max) {
+    return { ok: false, field: 'cups', key: 'staff.invalidCups', params: { min: limits.min, max: limits.max } };
+  }
+  return { ok: true, storeId, cups };
+}
+
+/** `Americano ×2, Iced Tea ×1` in the language (menu ids we do not know are shown as they are). */
+export function itemsText(items, menu, lang) {
+  const byId = new Map((Array.isArray(menu) ? menu : []).map((item) => [item.id, item]));
+  return (Array.isArray(items) ? items : [])
+    .map(({ menuItemId, quantity }) => `${byId.has(menuItemId) ? drinkName(byId.get(menuItemId), lang) : menuItemId} ×${quantity}`)
+    .join(', ');
+}
