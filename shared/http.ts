@@ -106,7 +106,7 @@ export function withProblems(handler: Handler): Handler {
         type: PROBLEM_BASE + 'internal',
         title: 'Internal error',
         status: 500,
-        detail: 'The request could not be completed; it is safe to retry.',
+        detail: 'The request could not be completed; try again (an order is safe to retry with the same Idempotency-Key).',
       });
     }
   };

@@ -70,6 +70,7 @@ export function createOrdersApi(deps: ServiceDeps) {
         event: JSON.stringify(event),
         nextNudgeAt: new Date(now.getTime() + 1000 * deps.settings.orderNudgeAfterSeconds).toISOString(),
         nudges: 0,
+        idempotent: key !== undefined,
       };
       await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open });
       if (!(await createIfAbsent(client, toRow(order)))) {

@@ -60,6 +60,14 @@ export function orderPlaced(order: Order): EventOf<'OrderPlaced'> {
   });
 }
 
+/** The outcome event of a final order, rebuilt from the order itself. */
+export function finalEvent(order: Order, now: Date): CafeEvent | undefined {
+  const base = { orderId: order.id, storeId: order.storeId, occurredAt: now.toISOString(), customerId: order.customerId };
+  if (order.status === 'completed') return makeEvent('OrderCompleted', base);
+  if (order.status === 'cancelled') return makeEvent('OrderCancelled', { ...base, reason: order.reason ?? 'out-of-cups' });
+  return undefined;
+}
+
 const RANK: Record<OrderStatus, number> = { pending: 0, accepted: 1, brewing: 2, completed: 3, cancelled: 3 };
 
 export const isFinal = (status: OrderStatus) => FINAL_STATUSES.includes(status);
@@ -93,13 +101,13 @@ export function progress(order: Order, event: ProgressEvent, now: Date): Progres
       return next ? { next } : { ignored: `order is already ${order.status}` };
     }
     case 'CupsOutOfStock': {
-      if (order.status === 'cancelled') return { emit: makeEvent('OrderCancelled', { ...base, reason: order.reason ?? 'out-of-cups' }) };
+      if (order.status === 'cancelled') return { emit: finalEvent(order, now)! };
       if (order.status !== 'pending') return { ignored: `order is ${order.status}; cups were reserved before` };
       const next = moveTo(order, 'cancelled', now, 'out-of-cups')!;
       return { next, emit: makeEvent('OrderCancelled', { ...base, reason: 'out-of-cups' }) };
     }
     case 'BeverageCompleted': {
-      if (order.status === 'completed') return { emit: makeEvent('OrderCompleted', base) };
+      if (order.status === 'completed') return { emit: finalEvent(order, now)! };
       if (order.status === 'cancelled') return { ignored: 'order was cancelled' };
       return { next: moveTo(order, 'completed', now)!, emit: makeEvent('OrderCompleted', base) };
     }

@@ -24,6 +24,8 @@ export interface OpenRow {
   event: string;
   nextNudgeAt: string;
   nudges: number;
+  /** Placed with an Idempotency-Key, so the client can come back for it. */
+  idempotent: boolean;
 }
 
 export function toRow(order: Order): OrderRow & { partitionKey: string; rowKey: string } {

@@ -82,12 +82,40 @@ describe('taking orders against Azurite', () => {
     expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1); // backs off before the next nudge
   });
 
-  it('the sweep rebuilds an order whose intake died between its two writes', async () => {
+  it('the sweep drops an order the intake never stored when no Idempotency-Key can bring the client back', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 1 }, time.now);
+    const client = await deps.table(TABLES.orders);
+    const event = makeEvent('OrderPlaced', { orderId: 'unacked1', storeId: 'main', occurredAt: time.now().toISOString(), customerId: 'c-9', items: [{ menuItemId: 'iced-tea', quantity: 1 }], cups: 1 });
+    await client.createEntity({ partitionKey: OPEN_PARTITION, rowKey: 'unacked1', event: JSON.stringify(event), nextNudgeAt: time.now().toISOString(), nudges: 0, idempotent: false });
+    time.advance(2);
+    await createOrderSweep(deps)({}, invocationContext().context);
+    expect(await getOrUndefined(client, 'unacked1', ORDER_ROW)).toBeUndefined();
+    expect(await getOrUndefined(client, OPEN_PARTITION, 'unacked1')).toBeUndefined();
+    expect(deps.publisher.published).toEqual([]);
+  });
+
+  it('the sweep publishes the outcome of a final order whose own publish was lost, then closes it', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 5 }, time.now);
+    const { id } = JSON.parse(String((await createOrdersApi(deps).placeOrder(post(americano), invocationContext().context)).body));
+    const brewed = makeEvent('BeverageCompleted', { orderId: id, storeId: 'main', occurredAt: time.now().toISOString() });
+    deps.publisher.failNext = 1;
+    expect(await createOrderProgress(deps)([brewed], invocationContext().context)).toHaveLength(1);
+    expect(deps.publisher.ofType('OrderCompleted')).toEqual([]);
+
+    time.advance(6);
+    await createOrderSweep(deps)({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderCompleted').map((e) => e.id)).toEqual([`${id}.OrderCompleted`]);
+    expect(await getOrUndefined(await deps.table(TABLES.orders), OPEN_PARTITION, id)).toBeUndefined();
+  });
+
+  it('the sweep rebuilds an order placed with an Idempotency-Key whose intake died between its two writes', async () => {
     const time = clock('2026-11-25T10:00:00.000Z');
     const deps = testDeps({ orderNudgeAfterSeconds: 1 }, time.now);
     const client = await deps.table(TABLES.orders);
     const event = makeEvent('OrderPlaced', { orderId: 'lost1', storeId: 'main', occurredAt: time.now().toISOString(), customerId: 'c-9', items: [{ menuItemId: 'iced-tea', quantity: 1 }], cups: 1 });
-    await client.createEntity({ partitionKey: OPEN_PARTITION, rowKey: 'lost1', event: JSON.stringify(event), nextNudgeAt: time.now().toISOString(), nudges: 0 });
+    await client.createEntity({ partitionKey: OPEN_PARTITION, rowKey: 'lost1', event: JSON.stringify(event), nextNudgeAt: time.now().toISOString(), nudges: 0, idempotent: true });
     time.advance(2);
     await createOrderSweep(deps)({}, invocationContext().context);
     expect(await getOrUndefined(client, 'lost1', ORDER_ROW)).toMatchObject({ status: 'pending', customerId: 'c-9', cups: 1 });
