@@ -1,7 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
 import { CafeEvent, EVENT_TYPES, type CafeEventType, type EventOf } from './events';
-import { deadLetter } from './deadLetters';
+import { deadLetter, type DeadLetter } from './deadLetters';
+import { statusOf } from './tables';
 
 /** An event the service could not apply. Permanent failures are parked at once; others are retried. */
 export interface EventFailure {
@@ -21,6 +22,35 @@ export interface ConsumerSpec<T extends CafeEventType> {
 export interface ConsumerDeps {
   deadLetters: () => Promise<TableClient>;
   now: () => Date;
+}
+
+/** Storage rejected the data itself (a bad key, an entity too large): retrying cannot help. */
+function isPermanent(failure: EventFailure): boolean {
+  const status = statusOf(failure.error);
+  return failure.permanent === true || status === 400 || status === 413;
+}
+
+const DEAD_LETTER_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+
+/**
+ * Parking an event is the last thing standing between it and loss, and it goes to the same storage
+ * that may just have failed: so it is retried for about a minute, holding the partition, and if it
+ * still fails the whole event is written to the log before the invocation gives up.
+ */
+async function park(deps: ConsumerDeps, letter: DeadLetter, context: InvocationContext): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deadLetter(await deps.deadLetters(), letter, deps.now());
+      return;
+    } catch (error) {
+      const delay = DEAD_LETTER_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        context.error(`could not dead-letter event ${letter.eventId ?? 'unknown'} of ${letter.consumer}; its payload: ${JSON.stringify(letter.payload)}`, error);
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 interface Message {
@@ -108,7 +138,7 @@ export function eventHubConsumer<T extends CafeEventType>(spec: ConsumerSpec<T>,
       }
     }
 
-    const transient = failures.filter((f) => !f.permanent);
+    const transient = failures.filter((f) => !isPermanent(f));
     if (transient.length > 0 && !lastAttempt) {
       const first = transient[0]?.error;
       context.warn(`${spec.name}: ${transient.length} event(s) failed on attempt ${attempt}; the batch will be retried`);
@@ -125,11 +155,10 @@ export function eventHubConsumer<T extends CafeEventType>(spec: ConsumerSpec<T>,
     ];
     if (parked.length === 0) return;
 
-    const client = await deps.deadLetters();
     for (const p of parked) {
       const meta = p.message ? metadataAt(context, p.message.index) : {};
-      await deadLetter(
-        client,
+      await park(
+        deps,
         {
           consumer: spec.name,
           payload: p.value ?? p.message?.raw,
@@ -139,7 +168,7 @@ export function eventHubConsumer<T extends CafeEventType>(spec: ConsumerSpec<T>,
           ...(p.eventType ? { eventType: p.eventType } : {}),
           ...meta,
         },
-        deps.now(),
+        context,
       );
       context.error(
         `dead-lettered consumer=${spec.name} eventId=${p.eventId ?? 'unknown'} eventType=${p.eventType ?? 'unknown'}` +

@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../../shared/deps';
 import { json, parseWith, queryObject } from '../../shared/http';
 import { listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import type { NotificationKind } from './messages';
+import { customerPartition, type NotificationKind } from './messages';
 
 const Query = z.strictObject({
   customerId: z.string().min(1).max(64).optional(),
@@ -14,6 +14,7 @@ const Query = z.strictObject({
 });
 
 interface NotificationRow {
+  customerId: string;
   orderId: string;
   storeId: string;
   kind: NotificationKind;
@@ -25,7 +26,7 @@ interface NotificationRow {
 const view = (row: TableEntityResult<NotificationRow>) => ({
   id: `${row.orderId}.${row.kind}`,
   orderId: row.orderId,
-  customerId: row.partitionKey!,
+  customerId: row.customerId,
   storeId: row.storeId,
   kind: row.kind,
   message: row.message,
@@ -38,7 +39,7 @@ export function createNotificationsApi(deps: ServiceDeps) {
     async listNotifications(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(Query, queryObject(request), 'query');
       const filters: string[] = [];
-      if (q.customerId) filters.push(odata`PartitionKey eq ${q.customerId}`);
+      if (q.customerId) filters.push(odata`PartitionKey eq ${customerPartition(q.customerId)}`);
       if (q.orderId) filters.push(odata`orderId eq ${q.orderId}`);
       const rows = await listAll<NotificationRow>(await deps.table(TABLES.notifications), filters.join(' and '));
       const newestFirst = rows.map(view).sort((a, b) => b.createdAt.localeCompare(a.createdAt));

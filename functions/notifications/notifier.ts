@@ -4,11 +4,12 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
 import { isConflict } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { notificationFor } from './messages';
+import { customerPartition, notificationFor } from './messages';
 
 /**
- * The notifications table: `PK=customerId, RK=orderId_kind`. The key is the notification's identity,
- * so a redelivered final event finds the row already there and no second notification is written.
+ * The notifications table: `PK=hash(customerId), RK=orderId_kind` (a customer id may hold characters a
+ * key cannot). The key is the notification's identity, so a redelivered final event finds the row
+ * already there and no second notification is written.
  */
 export function createNotifier(deps: ServiceDeps) {
   return async function notifyCustomers(events: (OrderCancelled | OrderCompleted)[], context: InvocationContext): Promise<EventFailure[]> {
@@ -17,8 +18,9 @@ export function createNotifier(deps: ServiceDeps) {
       const { kind, message, messageKo } = notificationFor(event);
       try {
         await client.createEntity({
-          partitionKey: event.customerId,
+          partitionKey: customerPartition(event.customerId),
           rowKey: `${event.orderId}_${kind}`,
+          customerId: event.customerId,
           orderId: event.orderId,
           storeId: event.storeId,
           kind,

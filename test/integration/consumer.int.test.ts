@@ -70,6 +70,14 @@ describe('an Event Hubs consumer batch', () => {
     expect((await deadLetters(deps)).map((p) => p.eventId)).toEqual(['o1.OrderCompleted']);
   });
 
+  it('parks at once an event that storage rejects as invalid, since a retry cannot help', async () => {
+    const deps = testDeps();
+    const rejected = Object.assign(new Error('InvalidInput'), { statusCode: 400 });
+    const { run } = consumer(deps, async (events) => [{ eventId: events[0]!.id, error: rejected }]);
+    await run([completed('o1')], invocationContext({ retryContext: firstAttempt() }).context);
+    expect((await deadLetters(deps)).map((p) => p.eventId)).toEqual(['o1.OrderCompleted']);
+  });
+
   it('parks the same failing event once however often its batch is redelivered', async () => {
     const deps = testDeps();
     const { run } = consumer(deps, async (events) => [{ eventId: events[0]!.id, error: new Error('boom'), permanent: true }]);

@@ -68,6 +68,19 @@ describe('notifying customers against Azurite', () => {
   });
 });
 
+describe('notifying customers whose ids are not valid table keys', () => {
+  it('notifies team/alice#1 and finds the notification by customer', async () => {
+    const deps = testDeps();
+    const event = makeEvent('OrderCompleted', { orderId: 'n3', storeId: 'main', occurredAt: '2026-11-25T10:00:00.000Z', customerId: 'team/alice#1?' });
+    expect(await createNotifier(deps)([event], invocationContext().context)).toEqual([]);
+    const { createNotificationsApi } = await import('../../functions/notifications/api');
+    const response = await createNotificationsApi(deps).listNotifications(
+      new HttpRequest({ method: 'GET', url: `http://localhost/notifications?customerId=${encodeURIComponent('team/alice#1?')}` }),
+    );
+    expect(JSON.parse(String(response.body))).toEqual([expect.objectContaining({ customerId: 'team/alice#1?', orderId: 'n3', kind: 'order-completed' })]);
+  });
+});
+
 describe('the kiosk projection against Azurite', () => {
   it('shows the latest status on the order view and the store board, unchanged by duplicates', async () => {
     const deps = testDeps();
