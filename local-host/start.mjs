@@ -1,7 +1,7 @@
 // `npm start`: builds the app, then runs the local host (see README: "The local host").
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,4 +17,4 @@ if (process.env.CAFE_SKIP_BUILD !== 'true') {
   const { copyAssets } = await import('../scripts/copy-assets.mjs');
   copyAssets();
 }
-await import(path.join(root, 'dist', 'local-host', 'src', 'main.js'));
+await import(pathToFileURL(path.join(root, 'dist', 'local-host', 'src', 'main.js')).href);

@@ -85,8 +85,16 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   return parsed.data;
 }
 
+/** The query string as an object; an empty value (`?status=`) counts as absent. */
 export function queryObject(request: HttpRequest): Record<string, string> {
-  return Object.fromEntries(request.query.entries());
+  return Object.fromEntries([...request.query.entries()].filter(([, value]) => value !== ''));
+}
+
+/** A path id of the wrong shape names nothing: 404, like an id that does not exist. */
+export function pathId(schema: z.ZodType<string>, value: string | undefined, what: string): string {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw notFound(`There is no ${what} ${value ?? ''}.`);
+  return parsed.data;
 }
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;

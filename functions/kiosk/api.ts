@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
-import { json, notFound, parseWith, queryObject } from '../../shared/http';
+import { json, notFound, parseWith, pathId, queryObject } from '../../shared/http';
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerMessage, type KioskView } from './projection';
@@ -19,7 +19,7 @@ export function createKioskApi(deps: ServiceDeps) {
   const kiosk = () => deps.table(TABLES.kiosk);
   return {
     async getKioskOrder(request: HttpRequest): Promise<HttpResponseInit> {
-      const id = parseWith(OrderId, request.params.id, 'order id');
+      const id = pathId(OrderId, request.params.id, 'order');
       const row = await getOrUndefined<ViewRow>(await kiosk(), id, VIEW_ROW);
       if (!row) throw notFound(`The kiosk has not seen order ${id} (yet).`);
       return json(200, present(fromViewRow(row, id)));

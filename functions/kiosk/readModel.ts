@@ -59,16 +59,25 @@ function toViewFields(view: KioskView, boardKey: string): ViewRow {
 }
 
 async function project(client: TableClient, event: KioskEvent): Promise<void> {
+  let wroteBoard = false;
   await withConflictRetry(async () => {
     const row = await getOrUndefined<ViewRow>(client, event.orderId, VIEW_ROW);
     const current = row ? fromViewRow(row, event.orderId) : undefined;
     const next = evolve(current, event);
-    if (!next) return;
+    if (!next) {
+      // This call copied a view to the board that then lost the race for the view row: copy the
+      // winner instead, or the board would keep the loser's status.
+      if (wroteBoard && row && current) {
+        await client.upsertEntity({ partitionKey: boardPartition(current.storeId), rowKey: row.boardKey, orderId: current.orderId, ...toViewFields(current, row.boardKey) }, 'Replace');
+      }
+      return;
+    }
     const boardKey = row?.boardKey ?? newestFirstKey(new Date(next.createdAt), next.orderId);
     const fields = toViewFields(next, boardKey);
     // The board row is a copy for listing and goes first: the view row is the one that decides whether
     // an event was applied, so a failure in between is repaired when the event is retried.
     await client.upsertEntity({ partitionKey: boardPartition(next.storeId), rowKey: boardKey, orderId: next.orderId, ...fields }, 'Replace');
+    wroteBoard = true;
     if (row) await client.updateEntity({ partitionKey: event.orderId, rowKey: VIEW_ROW, ...fields }, 'Replace', { etag: row.etag });
     else await client.createEntity({ partitionKey: event.orderId, rowKey: VIEW_ROW, ...fields });
   }, (error) => isPreconditionFailed(error) || isConflict(error));

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
-import { json, notFound, parseJsonBody, parseWith, queryObject } from '../../shared/http';
+import { json, notFound, parseJsonBody, parseWith, pathId, queryObject } from '../../shared/http';
 import { keyFor, newOrderId } from '../../shared/ids';
 import { getOrUndefined, isConflict, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
@@ -86,7 +86,7 @@ export function createOrdersApi(deps: ServiceDeps) {
     },
 
     async getOrder(request: HttpRequest): Promise<HttpResponseInit> {
-      const id = parseWith(OrderId, request.params.id, 'order id');
+      const id = pathId(OrderId, request.params.id, 'order');
       const row = await getOrUndefined<OrderRow>(await orders(), id, ORDER_ROW);
       if (!row) throw notFound(`There is no order ${id}.`);
       return json(200, fromRow(row));

@@ -72,8 +72,15 @@ class Partition {
         properties: event.properties ?? {},
         body: typeof event.body === 'string' ? event.body : JSON.stringify(event.body),
       }));
-      await this.handle.write(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      await this.handle.datasync();
+      const size = (await this.handle.stat()).size;
+      try {
+        await this.handle.write(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        await this.handle.datasync();
+      } catch (error) {
+        // Nothing of a failed append may stay in front of later, acknowledged ones.
+        await this.handle.truncate(size).catch(() => undefined);
+        throw error;
+      }
       this.records.push(...records);
       const waiters = this.waiters;
       this.waiters = [];
@@ -164,7 +171,13 @@ export class EventHub {
     const file = this.checkpointFile(consumerGroup, partitionId);
     await mkdir(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify({ nextSequenceNumber, updatedAt: new Date().toISOString() }));
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify({ nextSequenceNumber, updatedAt: new Date().toISOString() }));
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   }
 

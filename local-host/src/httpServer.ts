@@ -103,10 +103,15 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
 
   const server = createServer((req, res) => {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    // A fixed base: the Host header is the client's to choose and must not decide how a path parses.
+    const target = req.url ?? '/';
+    const url = new URL(`http://localhost${target.startsWith('/') ? '' : '/'}${target}`);
     const hubPath = new RegExp(`^${EVENT_LOG_PATH}/([^/]+)/messages$`).exec(url.pathname);
+    const internal = url.pathname === EVENT_LOG_PATH || url.pathname.startsWith(`${EVENT_LOG_PATH}/`);
     const work =
-      hubPath && req.method === 'POST'
+      internal && !isLoopback(req.socket.remoteAddress)
+        ? Promise.resolve(problem(res, 403, 'Forbidden', 'The local event log only takes requests from this machine.'))
+        : hubPath && req.method === 'POST'
         ? publish(req, res, decodeURIComponent(hubPath[1]!))
         : url.pathname === EVENT_LOG_PATH && req.method === 'GET'
           ? options.consumerStatus().then((status) => {
@@ -130,6 +135,10 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
   });
   server.keepAliveTimeout = 5_000;
   return { server, routes };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (/^127\./.test(address) || address === '::1' || /^::ffff:127\./.test(address));
 }
 
 export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     storage = `Azurite on 127.0.0.1:${azurite.port}, data in ${azurite.location}`;
   }
   // The app publishes to this host's durable event log instead of an Event Hubs namespace.
-  settings.EventHubConnection = `LocalEventLog=http://127.0.0.1:${port}${EVENT_LOG_PATH}`;
+  // Reach the log on the address the host listens on (loopback when it listens on every address).
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  settings.EventHubConnection = `LocalEventLog=http://${reachable}:${port}${EVENT_LOG_PATH}`;
   delete settings.EventHubConnection__fullyQualifiedNamespace;
   for (const [key, value] of Object.entries(settings)) if (value !== undefined) process.env[key] = value;
   for (const key of ['TablesConnection__tableServiceUri', 'EventHubConnection__fullyQualifiedNamespace']) if (settings[key] === undefined) delete process.env[key];
@@ -114,8 +116,11 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info('host', `${signal} received; finishing work in flight (Ctrl-C again to stop at once)`);
-    server.close();
+    // Requests in flight finish (and may still publish) before the consumers and the log stop.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())]);
+    server.closeAllConnections();
     await Promise.all([...listeners.map((l) => l.stop(GRACE_MS)), ...timers.map((t) => t.stop(GRACE_MS))]);
     for (const hook of app.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData });
     await eventLog.close();

@@ -72,6 +72,13 @@ describe('the seed walkthrough over HTTP', () => {
     expect((await http.get<Order[]>('/orders?status=cancelled')).body.map((o) => o.id)).toEqual([big.body.id]);
   });
 
+  it('reads empty query parameters as absent, as in the contract\'s GET /orders?customerId=&storeId=&status=', async () => {
+    const all = await http.get<Order[]>('/orders?customerId=&storeId=&status=');
+    expect(all.status).toBe(200);
+    expect(all.body.length).toBeGreaterThan(0);
+    expect((await http.get('/orders?status=lost')).status).toBe(400);
+  });
+
   it('answers a repeated Idempotency-Key with the same order', async () => {
     const body = { customerId: 'c-idem', items: [{ menuItemId: 'cafe-latte', quantity: 1 }] };
     const first = await http.send<Order>('POST', '/orders', body, { 'Idempotency-Key': 'kiosk-7-tap-1' });
@@ -119,7 +126,7 @@ describe('the seed walkthrough over HTTP', () => {
   });
 
   it('answers unknown orders, stores and routes with 404 problems', async () => {
-    for (const route of ['/orders/doesnotexist', '/inventories/never-set', '/kiosk/orders/doesnotexist', '/no/such/route']) {
+    for (const route of ['/orders/doesnotexist', '/orders/Not%20an%20id!', '/inventories/never-set', '/kiosk/orders/doesnotexist', '/no/such/route']) {
       const response = await http.get(route);
       expect(response.status, route).toBe(404);
       expect(response.headers.get('content-type'), route).toMatch(/^application\/problem\+json/);
