@@ -15,6 +15,7 @@ function statusEvent(job: BrewJob, now: Date): CafeEvent {
 }
 
 const SWEEP_PAGE = 100;
+const SWEEP_BUDGET_MS = 20_000;
 
 export function createBrewer(deps: ServiceDeps) {
   const jobs = () => deps.table(TABLES.beverages);
@@ -60,41 +61,52 @@ export function createBrewer(deps: ServiceDeps) {
      * published and the due entry removed after, so a failure at any step is finished by a later sweep.
      */
     async completeReady(_timer: unknown, context: InvocationContext): Promise<void> {
-      const client = await jobs();
-      const now = deps.now();
-      // '~' sorts after every character of an order id, so all jobs ready up to now are included.
-      const due = await listAll<{ orderId: string }>(
-        client,
-        odata`PartitionKey eq ${DUE_PARTITION} and RowKey lt ${`${now.toISOString()}~`}`,
-        SWEEP_PAGE,
-      );
-      const done: { dueKey: string; event: CafeEvent }[] = [];
-      for (const entry of due) {
-        const row = await getOrUndefined<JobRow>(client, entry.orderId, JOB_ROW);
-        if (!row) {
-          await client.deleteEntity(DUE_PARTITION, entry.rowKey!);
-          continue;
-        }
-        let job = fromJobRow(row);
-        if (isReady(job, now)) {
-          job = finish(job, now);
-          try {
-            await client.updateEntity(toJobRow(job), 'Replace', { etag: row.etag });
-          } catch (error) {
-            if (isPreconditionFailed(error)) continue; // changed meanwhile; the next sweep decides again
-            throw error;
-          }
-        }
-        if (job.status === 'completed') done.push({ dueKey: entry.rowKey!, event: statusEvent(job, now) });
+      const started = Date.now();
+      // A full page may hide more ready jobs: keep going, within a budget, so a rush drains quickly.
+      for (;;) {
+        const { read, done } = await completePage(context);
+        if (read < SWEEP_PAGE || done === 0 || Date.now() - started > SWEEP_BUDGET_MS) return;
       }
-      if (done.length === 0) return;
-      await deps.publisher.publish(done.map((d) => d.event));
-      for (const d of done) {
-        await client.deleteEntity(DUE_PARTITION, d.dueKey).catch((error: unknown) => {
-          if (!isNotFound(error)) throw error;
-        });
-      }
-      context.log(`completed ${done.length} beverage order(s)`);
     },
   };
+
+  /** Completes up to one page of ready jobs. */
+  async function completePage(context: InvocationContext): Promise<{ read: number; done: number }> {
+    const client = await jobs();
+    const now = deps.now();
+    // '~' sorts after every character of an order id, so all jobs ready up to now are included.
+    const due = await listAll<{ orderId: string }>(
+      client,
+      odata`PartitionKey eq ${DUE_PARTITION} and RowKey lt ${`${now.toISOString()}~`}`,
+      SWEEP_PAGE,
+    );
+    const done: { dueKey: string; event: CafeEvent }[] = [];
+    for (const entry of due) {
+      const row = await getOrUndefined<JobRow>(client, entry.orderId, JOB_ROW);
+      if (!row) {
+        await client.deleteEntity(DUE_PARTITION, entry.rowKey!);
+        continue;
+      }
+      let job = fromJobRow(row);
+      if (isReady(job, now)) {
+        job = finish(job, now);
+        try {
+          await client.updateEntity(toJobRow(job), 'Replace', { etag: row.etag });
+        } catch (error) {
+          if (isPreconditionFailed(error)) continue; // changed meanwhile; the next sweep decides again
+          throw error;
+        }
+      }
+      if (job.status === 'completed') done.push({ dueKey: entry.rowKey!, event: statusEvent(job, now) });
+    }
+    if (done.length === 0) return { read: due.length, done: 0 };
+    await deps.publisher.publish(done.map((d) => d.event));
+    for (const d of done) {
+      await client.deleteEntity(DUE_PARTITION, d.dueKey).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+    }
+    context.log(`completed ${done.length} beverage order(s)`);
+    return { read: due.length, done: done.length };
+  }
 }
