@@ -22,6 +22,18 @@ function clock(start: string) {
   return { now: () => now, advance: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)) };
 }
 
+/** An intake that died after its open-order row and before the order row. */
+async function halfPlaced(orderId: string, idempotent: boolean) {
+  const time = clock('2026-11-25T10:00:00.000Z');
+  const deps = testDeps({ orderNudgeAfterSeconds: 1 }, time.now);
+  const client = await deps.table(TABLES.orders);
+  const event = makeEvent('OrderPlaced', { orderId, storeId: 'main', occurredAt: time.now().toISOString(), customerId: 'c-9', items: [{ menuItemId: 'iced-tea', quantity: 1 }], cups: 1 });
+  await client.createEntity({ partitionKey: OPEN_PARTITION, rowKey: orderId, event: JSON.stringify(event), nextNudgeAt: time.now().toISOString(), nudges: 0, idempotent });
+  time.advance(2);
+  await createOrderSweep(deps)({}, invocationContext().context);
+  return { deps, client, event };
+}
+
 describe('taking orders against Azurite', () => {
   it('stores a pending order, publishes OrderPlaced and points to the order', async () => {
     const deps = testDeps();
@@ -83,13 +95,7 @@ describe('taking orders against Azurite', () => {
   });
 
   it('the sweep drops an order the intake never stored when no Idempotency-Key can bring the client back', async () => {
-    const time = clock('2026-11-25T10:00:00.000Z');
-    const deps = testDeps({ orderNudgeAfterSeconds: 1 }, time.now);
-    const client = await deps.table(TABLES.orders);
-    const event = makeEvent('OrderPlaced', { orderId: 'unacked1', storeId: 'main', occurredAt: time.now().toISOString(), customerId: 'c-9', items: [{ menuItemId: 'iced-tea', quantity: 1 }], cups: 1 });
-    await client.createEntity({ partitionKey: OPEN_PARTITION, rowKey: 'unacked1', event: JSON.stringify(event), nextNudgeAt: time.now().toISOString(), nudges: 0, idempotent: false });
-    time.advance(2);
-    await createOrderSweep(deps)({}, invocationContext().context);
+    const { deps, client } = await halfPlaced('unacked1', false);
     expect(await getOrUndefined(client, 'unacked1', ORDER_ROW)).toBeUndefined();
     expect(await getOrUndefined(client, OPEN_PARTITION, 'unacked1')).toBeUndefined();
     expect(deps.publisher.published).toEqual([]);
@@ -111,13 +117,7 @@ describe('taking orders against Azurite', () => {
   });
 
   it('the sweep rebuilds an order placed with an Idempotency-Key whose intake died between its two writes', async () => {
-    const time = clock('2026-11-25T10:00:00.000Z');
-    const deps = testDeps({ orderNudgeAfterSeconds: 1 }, time.now);
-    const client = await deps.table(TABLES.orders);
-    const event = makeEvent('OrderPlaced', { orderId: 'lost1', storeId: 'main', occurredAt: time.now().toISOString(), customerId: 'c-9', items: [{ menuItemId: 'iced-tea', quantity: 1 }], cups: 1 });
-    await client.createEntity({ partitionKey: OPEN_PARTITION, rowKey: 'lost1', event: JSON.stringify(event), nextNudgeAt: time.now().toISOString(), nudges: 0, idempotent: true });
-    time.advance(2);
-    await createOrderSweep(deps)({}, invocationContext().context);
+    const { deps, client, event } = await halfPlaced('lost1', true);
     expect(await getOrUndefined(client, 'lost1', ORDER_ROW)).toMatchObject({ status: 'pending', customerId: 'c-9', cups: 1 });
     expect(deps.publisher.published).toEqual([event]);
   });
