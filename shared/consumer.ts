@@ -24,10 +24,15 @@ export interface ConsumerDeps {
   now: () => Date;
 }
 
-/** Storage rejected the data itself (a bad key, an entity too large): retrying cannot help. */
+/** An error that no retry can cure (the event refers to something that does not exist, say). */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+/** Permanent by nature, or storage rejected the data itself (a bad key, an entity too large). */
 function isPermanent(failure: EventFailure): boolean {
   const status = statusOf(failure.error);
-  return failure.permanent === true || status === 400 || status === 413;
+  return failure.permanent === true || failure.error instanceof PermanentError || status === 400 || status === 413;
 }
 
 const DEAD_LETTER_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
@@ -189,6 +194,27 @@ export async function eachEvent<E extends { id: string }>(
       await apply(event);
     } catch (error) {
       failures.push({ eventId: event.id, error });
+    }
+  }
+  return failures;
+}
+
+/**
+ * Applies a batch one order at a time, in arrival order within each order, so a service can fold an
+ * order's events into one read and one write; a failure fails that order's events only.
+ */
+export async function eachOrder<E extends { id: string; orderId: string }>(
+  events: readonly E[],
+  apply: (orderId: string, events: E[]) => Promise<void>,
+): Promise<EventFailure[]> {
+  const byOrder = new Map<string, E[]>();
+  for (const event of events) byOrder.set(event.orderId, [...(byOrder.get(event.orderId) ?? []), event]);
+  const failures: EventFailure[] = [];
+  for (const [orderId, ofOrder] of byOrder) {
+    try {
+      await apply(orderId, ofOrder);
+    } catch (error) {
+      failures.push(...ofOrder.map((event) => ({ eventId: event.id, error })));
     }
   }
   return failures;

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
-import type { EventFailure } from '../../shared/consumer';
+import { PermanentError, eachOrder, type EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
@@ -9,20 +9,25 @@ import { TABLES } from '../../shared/topology';
 import { isFinal, progress, type Order, type ProgressEvent } from './order';
 import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OrderRow } from './rows';
 
-class UnknownOrderError extends Error {
+class UnknownOrderError extends PermanentError {
   override name = 'UnknownOrderError';
 }
 
-async function applyOne(client: TableClient, event: ProgressEvent, now: Date): Promise<{ order: Order; emit?: CafeEvent; changed: boolean }> {
+/** Applies one order's events from a batch with one read and at most one conditional write. */
+async function applyToOrder(client: TableClient, orderId: string, events: readonly ProgressEvent[], now: Date): Promise<{ before: Order; order: Order; emits: CafeEvent[] }> {
   return withConflictRetry(async () => {
-    const row = await getOrUndefined<OrderRow>(client, event.orderId, ORDER_ROW);
-    if (!row) throw new UnknownOrderError(`order ${event.orderId} does not exist`);
-    const order = fromRow(row);
-    const result = progress(order, event, now);
-    if (result.next) {
-      await client.updateEntity(toRow(result.next), 'Replace', { etag: row.etag });
+    const row = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
+    if (!row) throw new UnknownOrderError(`order ${orderId} does not exist`);
+    const before = fromRow(row);
+    let order = before;
+    const emits: CafeEvent[] = [];
+    for (const event of events) {
+      const result = progress(order, event, now);
+      if (result.next) order = result.next;
+      if (result.emit) emits.push(result.emit);
     }
-    return { order: result.next ?? order, changed: result.next !== undefined, ...(result.emit ? { emit: result.emit } : {}) };
+    if (order !== before) await client.updateEntity(toRow(order), 'Replace', { etag: row.etag });
+    return { before, order, emits };
   }, isPreconditionFailed);
 }
 
@@ -33,27 +38,22 @@ async function applyOne(client: TableClient, event: ProgressEvent, now: Date): P
 export function createOrderProgress(deps: ServiceDeps) {
   return async function trackOrders(events: ProgressEvent[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.orders);
-    const failures: EventFailure[] = [];
-    const finals: { source: ProgressEvent; order: Order; emit: CafeEvent }[] = [];
-
-    for (const event of events) {
-      try {
-        const { order, emit, changed } = await applyOne(client, event, deps.now());
-        if (emit) finals.push({ source: event, order, emit });
-        if (changed) {
-          const latencyMs = Date.parse(order.updatedAt) - Date.parse(order.createdAt);
-          context.log(`order ${order.status} orderId=${order.id} storeId=${order.storeId} latencyMs=${latencyMs}${order.reason ? ` reason=${order.reason}` : ''}`);
-        }
-      } catch (error) {
-        failures.push({ eventId: event.id, error, permanent: error instanceof UnknownOrderError });
+    const finals: { sources: ProgressEvent[]; order: Order; emit: CafeEvent }[] = [];
+    const failures = await eachOrder(events, async (orderId, ofOrder) => {
+      const { before, order, emits } = await applyToOrder(client, orderId, ofOrder, deps.now());
+      for (const emit of emits) finals.push({ sources: ofOrder, order, emit });
+      if (order !== before) {
+        const latencyMs = Date.parse(order.updatedAt) - Date.parse(order.createdAt);
+        context.log(`order ${order.status} orderId=${order.id} storeId=${order.storeId} latencyMs=${latencyMs}${order.reason ? ` reason=${order.reason}` : ''}`);
       }
-    }
+    });
 
     if (finals.length === 0) return failures;
     try {
       await deps.publisher.publish([...new Map(finals.map((f) => [f.emit.id, f.emit])).values()]);
     } catch (error) {
-      return [...failures, ...finals.map((f) => ({ eventId: f.source.id, error }))];
+      const unpublished = new Set(finals.flatMap((f) => f.sources.map((e) => e.id)));
+      return [...failures, ...[...unpublished].map((eventId) => ({ eventId, error }))];
     }
     for (const f of finals) {
       if (!isFinal(f.order.status)) continue;

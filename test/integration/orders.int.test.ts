@@ -4,6 +4,7 @@ import { createOrdersApi } from '../../functions/orders/api';
 import { createOrderProgress } from '../../functions/orders/progress';
 import { OPEN_PARTITION, ORDER_ROW } from '../../functions/orders/rows';
 import { createOrderSweep } from '../../functions/orders/sweep';
+import { PermanentError } from '../../shared/consumer';
 import { makeEvent } from '../../shared/events';
 import { withProblems } from '../../shared/http';
 import { getOrUndefined } from '../../shared/tables';
@@ -145,6 +146,7 @@ describe('taking orders against Azurite', () => {
       [makeEvent('BeverageCompleted', { orderId: 'ghost', storeId: 'main', occurredAt: new Date().toISOString() })],
       invocationContext().context,
     );
-    expect(failures).toMatchObject([{ eventId: 'ghost.BeverageCompleted', permanent: true }]);
+    expect(failures).toMatchObject([{ eventId: 'ghost.BeverageCompleted' }]);
+    expect(failures[0]?.error).toBeInstanceOf(PermanentError);
   });
 });
