@@ -6,6 +6,7 @@ import { newestFirstKey } from '../../shared/ids';
 import { getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { withConflictRetry } from '../../shared/retry';
+import { RowCache } from '../../shared/rowCache';
 import { evolve, type KioskEvent, type KioskView } from './projection';
 
 /**
@@ -58,11 +59,16 @@ function toViewFields(view: KioskView, boardKey: string): ViewRow {
   };
 }
 
-/** Folds one order's events from a batch into its view with one read and, if anything changed, two writes. */
-async function project(client: TableClient, orderId: string, events: readonly KioskEvent[]): Promise<void> {
+type CachedView = ViewRow & { etag: string };
+
+/**
+ * Folds one order's events from a batch into its view: one read (none when this instance wrote the
+ * view last) and, if anything changed, two writes.
+ */
+async function project(client: TableClient, cache: RowCache<CachedView>, orderId: string, events: readonly KioskEvent[]): Promise<void> {
   let wroteBoard = false;
   await withConflictRetry(async () => {
-    const row = await getOrUndefined<ViewRow>(client, orderId, VIEW_ROW);
+    const row = cache.get(orderId) ?? (await getOrUndefined<ViewRow>(client, orderId, VIEW_ROW));
     const current = row ? fromViewRow(row, orderId) : undefined;
     const next = events.reduce<KioskView | undefined>((view, event) => evolve(view ?? current, event) ?? view, undefined);
     if (!next) {
@@ -79,14 +85,22 @@ async function project(client: TableClient, orderId: string, events: readonly Ki
     // an event was applied, so a failure in between is repaired when the event is retried.
     await client.upsertEntity({ partitionKey: boardPartition(next.storeId), rowKey: boardKey, orderId, ...fields }, 'Replace');
     wroteBoard = true;
-    if (row) await client.updateEntity({ partitionKey: orderId, rowKey: VIEW_ROW, ...fields }, 'Replace', { etag: row.etag });
-    else await client.createEntity({ partitionKey: orderId, rowKey: VIEW_ROW, ...fields });
+    try {
+      const written = row
+        ? await client.updateEntity({ partitionKey: orderId, rowKey: VIEW_ROW, ...fields }, 'Replace', { etag: row.etag })
+        : await client.createEntity({ partitionKey: orderId, rowKey: VIEW_ROW, ...fields });
+      if (written.etag) cache.set(orderId, { ...fields, etag: written.etag });
+    } catch (error) {
+      cache.delete(orderId);
+      throw error;
+    }
   }, (error) => isPreconditionFailed(error) || isConflict(error));
 }
 
 export function createKioskProjection(deps: ServiceDeps) {
+  const cache = new RowCache<CachedView>();
   return async function projectKiosk(events: KioskEvent[], _context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.kiosk);
-    return eachOrder(events, (orderId, ofOrder) => project(client, orderId, ofOrder));
+    return eachOrder(events, (orderId, ofOrder) => project(client, cache, orderId, ofOrder));
   };
 }

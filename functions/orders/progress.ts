@@ -4,6 +4,7 @@ import { PermanentError, eachOrder, type EventFailure } from '../../shared/consu
 import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
+import { RowCache } from '../../shared/rowCache';
 import { getOrUndefined, isNotFound, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { isFinal, progress, type Order, type ProgressEvent } from './order';
@@ -13,10 +14,21 @@ class UnknownOrderError extends PermanentError {
   override name = 'UnknownOrderError';
 }
 
-/** Applies one order's events from a batch with one read and at most one conditional write. */
-async function applyToOrder(client: TableClient, orderId: string, events: readonly ProgressEvent[], now: Date): Promise<{ before: Order; order: Order; emits: CafeEvent[] }> {
+type CachedOrder = OrderRow & { partitionKey?: string; etag: string };
+
+/**
+ * Applies one order's events from a batch with one read (none when this instance wrote the order
+ * last) and at most one conditional write.
+ */
+async function applyToOrder(
+  client: TableClient,
+  cache: RowCache<CachedOrder>,
+  orderId: string,
+  events: readonly ProgressEvent[],
+  now: Date,
+): Promise<{ before: Order; order: Order; emits: CafeEvent[] }> {
   return withConflictRetry(async () => {
-    const row = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
+    const row = cache.get(orderId) ?? (await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW));
     if (!row) throw new UnknownOrderError(`order ${orderId} does not exist`);
     const before = fromRow(row);
     let order = before;
@@ -26,7 +38,16 @@ async function applyToOrder(client: TableClient, orderId: string, events: readon
       if (result.next) order = result.next;
       if (result.emit) emits.push(result.emit);
     }
-    if (order !== before) await client.updateEntity(toRow(order), 'Replace', { etag: row.etag });
+    if (order !== before) {
+      const entity = toRow(order);
+      try {
+        const written = await client.updateEntity(entity, 'Replace', { etag: row.etag });
+        if (written.etag) cache.set(orderId, { ...entity, etag: written.etag });
+      } catch (error) {
+        cache.delete(orderId);
+        throw error;
+      }
+    }
     return { before, order, emits };
   }, isPreconditionFailed);
 }
@@ -36,11 +57,12 @@ async function applyToOrder(client: TableClient, orderId: string, events: readon
  * open row is removed: if the publish fails, the open row keeps the sweep re-driving the order.
  */
 export function createOrderProgress(deps: ServiceDeps) {
+  const cache = new RowCache<CachedOrder>();
   return async function trackOrders(events: ProgressEvent[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.orders);
     const finals: { sources: ProgressEvent[]; order: Order; emit: CafeEvent }[] = [];
     const failures = await eachOrder(events, async (orderId, ofOrder) => {
-      const { before, order, emits } = await applyToOrder(client, orderId, ofOrder, deps.now());
+      const { before, order, emits } = await applyToOrder(client, cache, orderId, ofOrder, deps.now());
       for (const emit of emits) finals.push({ sources: ofOrder, order, emit });
       if (order !== before) {
         const latencyMs = Date.parse(order.updatedAt) - Date.parse(order.createdAt);

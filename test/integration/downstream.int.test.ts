@@ -82,6 +82,21 @@ describe('notifying customers whose ids are not valid table keys', () => {
 });
 
 describe('the kiosk projection against Azurite', () => {
+  it('an instance whose cached view went stale (the partition moved and back) still converges', async () => {
+    const deps = testDeps();
+    const instanceA = createKioskProjection(deps);
+    const instanceB = createKioskProjection(deps);
+    const at = (s: number) => `2026-11-25T10:00:0${s}.000Z`;
+    await instanceA([makeEvent('OrderPlaced', { orderId: 'k9', storeId: 'main', occurredAt: at(0), customerId: 'c-2', items, cups: 1 })], invocationContext().context);
+    await instanceB([reserved('k9', at(1))], invocationContext().context);
+    await instanceB([makeEvent('BrewingStarted', { orderId: 'k9', storeId: 'main', occurredAt: at(2), readyAt: at(3) })], invocationContext().context);
+    // A still remembers the view it wrote first; the redelivered reservation must not roll anything back.
+    expect(await instanceA([reserved('k9', at(1))], invocationContext().context)).toEqual([]);
+    expect(await instanceA([makeEvent('OrderCompleted', { orderId: 'k9', storeId: 'main', occurredAt: at(4), customerId: 'c-2' })], invocationContext().context)).toEqual([]);
+    const view = JSON.parse(String((await createKioskApi(deps).getKioskOrder(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders/k9', params: { id: 'k9' } }))).body));
+    expect(view).toMatchObject({ status: 'completed', readyAt: at(3), items });
+  });
+
   it('shows the latest status on the order view and the store board, unchanged by duplicates', async () => {
     const deps = testDeps();
     const project = createKioskProjection(deps);

@@ -140,6 +140,20 @@ describe('taking orders against Azurite', () => {
     expect(await getOrUndefined(client, OPEN_PARTITION, id)).toBeUndefined();
   });
 
+  it('two instances tracking the same order (a partition rebalance) never roll it back', async () => {
+    const deps = testDeps();
+    const { id } = JSON.parse(String((await createOrdersApi(deps).placeOrder(post(americano), invocationContext().context)).body));
+    const base = { orderId: id, storeId: 'main', occurredAt: new Date().toISOString() };
+    const instanceA = createOrderProgress(deps);
+    const instanceB = createOrderProgress(deps);
+    await instanceA([makeEvent('CupsReserved', { ...base, customerId: 'c-1', items: americano.items, cups: 2 })], invocationContext().context);
+    await instanceB([makeEvent('BrewingStarted', { ...base, readyAt: base.occurredAt }), makeEvent('BeverageCompleted', base)], invocationContext().context);
+    // A's cached copy still says "accepted": its write must fail on the ETag and re-read, not undo the completion.
+    expect(await instanceA([makeEvent('BrewingStarted', { ...base, readyAt: base.occurredAt })], invocationContext().context)).toEqual([]);
+    expect(await getOrUndefined(await deps.table(TABLES.orders), id, ORDER_ROW)).toMatchObject({ status: 'completed' });
+    expect(deps.publisher.ofType('OrderCompleted')).toHaveLength(1);
+  });
+
   it('an event for an order that does not exist is a permanent failure', async () => {
     const deps = testDeps();
     const failures = await createOrderProgress(deps)(
