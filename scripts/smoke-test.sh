@@ -31,7 +31,7 @@ request() {
   if [ -n "$body" ]; then
     args+=(-H 'Content-Type: application/json' --data "$body")
   fi
-  curl "${args[@]}" "$BASE_URL$path" || echo 000
+  curl "${args[@]}" "$BASE_URL$path" || true
 }
 
 json_field() {
