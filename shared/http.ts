@@ -99,6 +99,15 @@ export function pathId(schema: z.ZodType<string>, value: string | undefined, wha
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'REQUEST_SEND_ERROR']);
+
+/** A dependency that did not answer or answered "busy": the client may try again. */
+function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  return statusCode === 503 || statusCode === 500 || (typeof code === 'string' && NETWORK_ERRORS.has(code));
+}
+
 /**
  * Turns thrown HttpErrors into their problem response; anything else is a bug or an outage, so it is
  * logged and answered with a 500 problem that leaks no internals.
@@ -109,6 +118,18 @@ export function withProblems(handler: Handler): Handler {
       return await handler(request, context);
     } catch (error) {
       if (error instanceof HttpError) return problemResponse(error.problem);
+      if (isUnavailable(error)) {
+        context.warn('a dependency is unavailable', error);
+        return problemResponse(
+          {
+            type: PROBLEM_BASE + 'unavailable',
+            title: 'Service unavailable',
+            status: 503,
+            detail: 'Storage is not answering; try again shortly (an order is safe to retry with the same Idempotency-Key).',
+          },
+          { 'retry-after': '5' },
+        );
+      }
       context.error('unhandled error', error);
       return problemResponse({
         type: PROBLEM_BASE + 'internal',

@@ -54,6 +54,18 @@ async function expectOneNotificationEach(http: Api, orders: Order[]): Promise<vo
 }
 
 describe('the saga under failure', () => {
+  it('answers 503 on /health and to orders while table storage does not answer', async () => {
+    const { freePort, tableConnectionString } = await import('../../local-host/src/azurite');
+    const { http } = await start({ TablesConnection: tableConnectionString(await freePort()), CAFE_LOG_LEVEL: 'none' });
+    const health = await http.get<{ status: number }>('/health');
+    expect(health.status).toBe(503);
+    expect(health.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const order = await http.send<{ status: number }>('POST', '/orders', { customerId: 'c-down', items: [{ menuItemId: 'americano', quantity: 1 }] });
+    expect(order.status).toBe(503);
+    expect(order.headers.get('retry-after')).toBe('5');
+    expect(order.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
   it('competing orders for scarce cups never oversell and complete exactly as many as fit', async () => {
     const { http } = await start();
     const store = unique('rush');
