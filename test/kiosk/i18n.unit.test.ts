@@ -41,14 +41,21 @@ describe('kiosk languages', () => {
     expect(t('en', 'app.store')).toBe('Store: {store}');
   });
 
-  it('writes won for each language, whole won only', () => {
+  it('writes won the way each language does, whole won only', () => {
+    // English: the currency sign, as the platform writes KRW for en-US
     expect(formatWon(4500, 'en')).toBe('₩4,500');
-    expect(formatWon(18500, 'ko')).toBe('₩18,500');
     expect(formatWon(0, 'en')).toBe('₩0');
-    expect(formatWon(1_234_567, 'ko')).toBe('₩1,234,567');
-    // the same as the platform's own KRW formatting for the locale
-    expect(formatWon(5000, 'ko')).toBe(new Intl.NumberFormat('ko-KR', { style: 'currency', currency: 'KRW' }).format(5000));
+    expect(formatWon(1_234_567, 'en')).toBe('₩1,234,567');
     expect(formatWon(5000, 'en')).toBe(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'KRW' }).format(5000));
+    // Korean: the number with ko-KR grouping, then 원, as Korean cafe menus write prices
+    expect(formatWon(4500, 'ko')).toBe('4,500원');
+    expect(formatWon(18500, 'ko')).toBe('18,500원');
+    expect(formatWon(0, 'ko')).toBe('0원');
+    expect(formatWon(1_234_567, 'ko')).toBe('1,234,567원');
+    expect(formatWon(5000, 'ko')).toBe(`${new Intl.NumberFormat('ko-KR').format(5000)}원`);
+    // no fractions of a won in either language
+    expect(formatWon(4500.4, 'ko')).toBe('4,500원');
+    expect(formatWon(4500.4, 'en')).toBe('₩4,500');
   });
 
   it('names drinks in the language (English is exactly the menu name)', () => {

@@ -1,7 +1,7 @@
 // Small fetch helpers for the function app's JSON API (same origin; routes at the root).
 // Errors are RFC 9457 problem+json: `{ title, detail, errors? }`.
 
-const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 10000;
 
 export class ApiError extends Error {
   constructor(status, problem) {

@@ -1,17 +1,18 @@
 // The customer's kiosk screen: menu → cart → POST /orders → follow the order in the kiosk read model.
 import { ApiError, getJson, getJsonOr404, postJson } from './api.js';
 import { addItem, canAdd, cartCount, cartLines, cartTotal, emptyCart, MAX_QUANTITY, pruneCart, quantityOf, removeItem, toOrderBody } from './cart.js';
-import { $, applyLanguage, h, keepingFocus, sessionStore, sleep, translateStatic } from './dom.js';
+import { $, applyLanguage, h, keepingFocus, sessionStore, setChildren, sleep, translateStatic } from './dom.js';
 import { chooseLanguage, drinkName, formatWon, normalizeLanguage, t } from './i18n.js';
 import { customerIdFor, newIdempotencyKey, storeFromSearch } from './session.js';
 import { boardColumns, isFinal, shortOrderNumber, statusView } from './status.js';
 
-const POLL_MS = 1_000; // the order's status
-const BOARD_MS = 3_000; // the pickup board
-const MENU_RETRY_MS = 5_000;
-const NOTIFICATION_WAIT_MS = 30_000; // after the final status, how long to wait for the notification
-const FOLLOW_MAX_MS = 30 * 60_000; // give up following an order that never finishes
-const CLEAR_AFTER_MS = 90_000; // a finished order leaves the screen by itself, for the next customer
+const SECOND = 1000;
+const POLL_MS = SECOND; // the order's status
+const BOARD_MS = 3 * SECOND; // the pickup board
+const MENU_RETRY_MS = 5 * SECOND;
+const NOTIFICATION_WAIT_MS = 30 * SECOND; // after the final status, how long to wait for the notification
+const FOLLOW_MAX_MS = 30 * 60 * SECOND; // give up following an order that never finishes
+const CLEAR_AFTER_MS = 90 * SECOND; // a finished order leaves the screen by itself (or when the next customer starts a cart)
 
 const state = {
   lang: chooseLanguage(window.location.search, navigator.languages ?? [navigator.language]),
@@ -43,7 +44,8 @@ function renderMenu() {
   note.hidden = !state.menuNote;
   if (state.menuNote) note.textContent = tr(state.menuNote);
   keepingFocus(() => {
-    $('#menu').replaceChildren(
+    setChildren(
+      $('#menu'),
       ...state.menu.map((item) => {
         const nameId = `drink-${item.id}-name`;
         const metaId = `drink-${item.id}-meta`;
@@ -71,7 +73,8 @@ function renderCart() {
   $('#cart-empty').hidden = lines.length > 0;
   keepingFocus(
     () => {
-      $('#cart-lines').replaceChildren(
+      setChildren(
+        $('#cart-lines'),
         ...lines.map(({ menuItemId, quantity, item, lineTotal }) => {
           const name = drinkName(item, state.lang);
           return h(
@@ -107,16 +110,19 @@ function renderCart() {
 function renderTracker() {
   const order = state.order;
   const tracker = $('#tracker');
-  tracker.hidden = !order;
-  if (!order) return;
+  // "idle" hides everything but the (empty) live region, which stays in the accessibility tree, so
+  // the first status after un-hiding is announced; the status text itself is written a frame later.
+  tracker.classList.toggle('idle', !order);
+  if (!order) {
+    tracker.removeAttribute('aria-labelledby'); // no empty "Your order" region between orders
+    renderStatus(); // empties the live region now (a removal is not announced)
+    return;
+  }
+  tracker.setAttribute('aria-labelledby', 'tracker-title');
+  scheduleStatus();
   const view = statusView(order.status, order.reason);
   $('#order-number').textContent = shortOrderNumber(order.id);
 
-  const status = $('#order-status');
-  const message = tr(view.messageKey);
-  status.dataset.status = order.status;
-  status.className = `status ${view.tone}`;
-  if (status.textContent !== message) status.textContent = message; // unchanged text is not announced again
   const help = $('#order-help');
   help.hidden = !view.helpKey;
   help.textContent = view.helpKey ? tr(view.helpKey) : '';
@@ -131,12 +137,40 @@ function renderTracker() {
     else item.removeAttribute('aria-current');
   }
 
-  $('#notifications').replaceChildren(
+  $('#messages').hidden = order.notifications.length === 0;
+  setChildren(
+    $('#notifications'),
     ...order.notifications.map((note) =>
       h('li', { class: `notification ${note.kind === 'order-cancelled' ? 'cancelled' : 'ready'}`, lang: state.lang }, state.lang === 'ko' ? note.messageKo || note.message : note.message),
     ),
   );
   $('#new-order').hidden = !view.final;
+}
+
+let statusFrame = 0;
+
+/** Writes the live region on the next animation frame, after the tracker it sits in has been shown. */
+function scheduleStatus() {
+  if (!statusFrame) statusFrame = requestAnimationFrame(renderStatus);
+}
+
+/** `#order-status` (role=status): the message, and `data-status` = the raw contract status; empty without an order. */
+function renderStatus() {
+  if (statusFrame) cancelAnimationFrame(statusFrame);
+  statusFrame = 0;
+  const status = $('#order-status');
+  const order = state.order;
+  if (!order) {
+    status.removeAttribute('data-status');
+    status.className = 'status';
+    status.textContent = '';
+    return;
+  }
+  const view = statusView(order.status, order.reason);
+  const message = tr(view.messageKey);
+  status.dataset.status = order.status;
+  status.className = `status ${view.tone}`;
+  if (status.textContent !== message) status.textContent = message; // unchanged text is not announced again
 }
 
 function renderBoard() {
@@ -148,8 +182,8 @@ function renderBoard() {
           const mine = tile.id === state.order?.id;
           return h('li', { class: `tile${mine ? ' mine' : ''}` }, tile.number, mine ? h('span', { class: 'visually-hidden' }, ` (${tr('board.yours')})`) : null);
         });
-  $('#board-preparing').replaceChildren(...tiles(preparing));
-  $('#board-ready').replaceChildren(...tiles(ready));
+  setChildren($('#board-preparing'), tiles(preparing));
+  setChildren($('#board-ready'), tiles(ready));
 }
 
 function renderAll() {
@@ -166,6 +200,9 @@ function changeCart(next, refused) {
   if (next !== state.cart) state.idempotencyKey = undefined; // a different cart is a different order
   state.cartMessage = refused ? 'cart.full' : undefined;
   state.cart = next;
+  // Someone is filling a cart while the last order's "Ready" / "Cancelled" is still up: that order is
+  // over, so it makes room now (the cart and its Place order button stay in view). Focus stays put.
+  if (cartCount(next) > 0 && state.order && isFinal(state.order.status)) newOrder({ keepFocus: true });
   renderMenu();
   renderCart();
 }
@@ -178,7 +215,7 @@ async function placeOrder() {
   if (state.submitting || cartCount(state.cart) === 0) return;
   state.submitting = true;
   state.cartMessage = undefined;
-  state.idempotencyKey ??= newIdempotencyKey(window.crypto);
+  if (!state.idempotencyKey) state.idempotencyKey = newIdempotencyKey(window.crypto);
   renderCart();
   try {
     const order = await postJson('/orders', toOrderBody(state.cart, state.store, state.customerId), { 'Idempotency-Key': state.idempotencyKey });
@@ -223,7 +260,7 @@ async function follow(order) {
         }
       }
       if (isFinal(current.status)) {
-        finalSince ??= Date.now();
+        if (finalSince === undefined) finalSince = Date.now();
         const notes = await getJson(`/notifications?orderId=${encodeURIComponent(current.id)}`);
         if (token !== following) return;
         if (Array.isArray(notes) && notes.length !== current.notifications.length) {

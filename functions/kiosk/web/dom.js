@@ -1,4 +1,6 @@
 // Tiny DOM helpers shared by the two pages (no framework; the pages are small).
+// The kiosk code is ES2020 with DOM APIs of Chromium 80 and earlier (older kiosk WebViews): no `??=`,
+// no `replaceChildren` (test/kiosk/compat.unit.test.ts checks this).
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -15,6 +17,18 @@ export function h(tag, attributes = {}, ...children) {
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return element;
+}
+
+/**
+ * Replaces `element`'s children with `children` (nodes, text, or arrays of them), like
+ * `element.replaceChildren(...)`, which needs Chromium 86.
+ */
+export function setChildren(element, ...children) {
+  while (element.firstChild) element.removeChild(element.firstChild);
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child);
+  }
 }
 
 /** Fills every `[data-i18n]` element's text with its translation. */

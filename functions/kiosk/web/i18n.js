@@ -202,17 +202,25 @@ export function localeOf(lang) {
   return LOCALES[lang] ?? LOCALES.en;
 }
 
-const wonFormats = new Map();
+const numberFormats = new Map();
 
-/** A price in won for the language: `₩4,500` in both, with the locale's own grouping and sign rules. */
-export function formatWon(amount, lang) {
-  const locale = localeOf(lang);
-  let format = wonFormats.get(locale);
+function numberFormat(locale, options) {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency: 'KRW', maximumFractionDigits: 0 });
-    wonFormats.set(locale, format);
+    format = new Intl.NumberFormat(locale, options);
+    numberFormats.set(key, format);
   }
-  return format.format(amount);
+  return format;
+}
+
+/**
+ * A price in won for the language, whole won only: `₩4,500` in English (the currency sign), `4,500원` in
+ * Korean (the number with ko-KR grouping, then 원, as Korean cafe menus write it).
+ */
+export function formatWon(amount, lang) {
+  if (lang === 'ko') return `${numberFormat(localeOf('ko'), { maximumFractionDigits: 0 }).format(amount)}원`;
+  return numberFormat(localeOf(lang), { style: 'currency', currency: 'KRW', maximumFractionDigits: 0 }).format(amount);
 }
 
 /** A menu item's name in the language (Korean falls back to the English name when a Korean one is missing). */

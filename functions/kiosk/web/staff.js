@@ -1,12 +1,12 @@
 // The staff screen: cups per store (set / restock), low-stock warning, recent orders.
 import { ApiError, getJson, postJson, putJson } from './api.js';
-import { $, applyLanguage, h, translateStatic } from './dom.js';
+import { $, applyLanguage, h, setChildren, translateStatic } from './dom.js';
 import { chooseLanguage, formatTime, localeOf, normalizeLanguage, t } from './i18n.js';
 import { storeFromSearch } from './session.js';
 import { shortOrderNumber, staffReasonKey, staffStatusKey } from './status.js';
 import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, stockRows } from './stock.js';
 
-const REFRESH_MS = 5_000;
+const REFRESH_MS = 5000;
 const ORDERS_LIMIT = 50;
 
 const state = {
@@ -32,7 +32,8 @@ function renderStatic() {
 
 function renderStock() {
   const rows = stockRows(state.stocks, state.threshold, [state.store]);
-  $('#stock-rows').replaceChildren(
+  setChildren(
+    $('#stock-rows'),
     ...rows.map((row) =>
       h(
         'tr',
@@ -51,10 +52,10 @@ function renderStock() {
   if (warning.textContent !== text) warning.textContent = text; // an alert is announced only when it changes
 
   const known = rows.map((row) => row.storeId);
-  $('#known-stores').replaceChildren(...known.map((storeId) => h('option', { value: storeId })));
+  setChildren($('#known-stores'), ...known.map((storeId) => h('option', { value: storeId })));
   const select = $('#orders-store');
   if (select.options.length !== known.length || [...select.options].some((o, i) => o.value !== known[i])) {
-    select.replaceChildren(...known.map((storeId) => h('option', { value: storeId }, storeId)));
+    setChildren(select, ...known.map((storeId) => h('option', { value: storeId }, storeId)));
   }
   select.value = state.store;
 }
@@ -64,7 +65,8 @@ function renderOrders() {
   $('#no-orders').hidden = orders.length > 0;
   const cancelled = orders.filter((o) => o.status === 'cancelled').length;
   $('#cancel-count').textContent = cancelled > 0 ? tr('staff.orders.cancelled', { count: cancelled }) : '';
-  $('#order-rows').replaceChildren(
+  setChildren(
+    $('#order-rows'),
     ...orders.map((order) => {
       const reasonKey = staffReasonKey(order.reason);
       return h(

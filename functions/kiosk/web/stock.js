@@ -3,8 +3,8 @@ import { drinkName } from './i18n.js';
 import { isLowStock } from './status.js';
 
 const STORE_ID = /^[a-z0-9-]{1,40}$/;
-export const SET_LIMITS = { min: 0, max: 1_000_000 }; // PUT /inventories/{storeId}
-export const RESTOCK_LIMITS = { min: 1, max: 1_000_000 }; // POST /inventories/{storeId}/restock
+export const SET_LIMITS = { min: 0, max: 1000000 }; // PUT /inventories/{storeId}
+export const RESTOCK_LIMITS = { min: 1, max: 1000000 }; // POST /inventories/{storeId}/restock
 
 /**
  * Rows for the stock table from GET /inventories, sorted by store; `alsoShow` stores (e.g. the one the
