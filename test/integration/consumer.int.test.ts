@@ -85,3 +85,41 @@ describe('an Event Hubs consumer batch', () => {
     expect(await deadLetters(deps)).toHaveLength(1);
   });
 });
+
+describe('replaying a dead letter', () => {
+  it('lists the parked event and publishes it again once the cause is fixed', async () => {
+    const { createDeadLetterApi } = await import('../../functions/operations/deadLetters');
+    const { HttpRequest } = await import('@azure/functions');
+    const deps = testDeps();
+    const { run } = consumer(deps, async (events) => [{ eventId: events[0]!.id, error: new Error('notifications table unreachable') }]);
+    await run([completed('o7')], invocationContext({ retryContext: lastAttempt() }).context);
+
+    const api = createDeadLetterApi(deps);
+    const listed = JSON.parse(String((await api.listDeadLetters(new HttpRequest({ method: 'GET', url: 'http://localhost/deadletters?consumer=testConsumer' }))).body));
+    expect(listed).toEqual([expect.objectContaining({ consumer: 'testConsumer', eventId: 'o7.OrderCompleted', eventType: 'OrderCompleted', error: expect.stringContaining('unreachable') })]);
+
+    const replay = await api.replayDeadLetter(
+      new HttpRequest({ method: 'POST', url: 'http://localhost/deadletters/x/y/replay', params: { consumer: 'testConsumer', key: listed[0].key } }),
+      invocationContext().context,
+    );
+    expect(replay.status).toBe(202);
+    expect(deps.publisher.published).toEqual([expect.objectContaining({ id: 'o7.OrderCompleted', type: 'OrderCompleted' })]);
+    expect(JSON.parse(String(replay.body)).replayedAt).toEqual(expect.any(String));
+  });
+
+  it('refuses to replay a payload that is not a valid event', async () => {
+    const { createDeadLetterApi } = await import('../../functions/operations/deadLetters');
+    const { HttpRequest } = await import('@azure/functions');
+    const { withProblems } = await import('../../shared/http');
+    const deps = testDeps();
+    const { run } = consumer(deps, async () => []);
+    await run(['not json at all'], invocationContext({ retryContext: firstAttempt() }).context);
+    const [parked] = await deadLetters(deps);
+    const response = await withProblems(createDeadLetterApi(deps).replayDeadLetter)(
+      new HttpRequest({ method: 'POST', url: 'http://localhost/deadletters/x/y/replay', params: { consumer: 'testConsumer', key: (parked as unknown as { rowKey: string }).rowKey } }),
+      invocationContext().context,
+    );
+    expect(response.status).toBe(422);
+    expect(deps.publisher.published).toEqual([]);
+  });
+});

@@ -1,0 +1,81 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { TableEntityResult } from '@azure/data-tables';
+import { z } from 'zod';
+import type { ServiceDeps } from '../../shared/deps';
+import { CafeEvent } from '../../shared/events';
+import { json, notFound, parseWith, pathId, problem, queryObject } from '../../shared/http';
+import { getOrUndefined, listAll, odata } from '../../shared/tables';
+import { TABLES } from '../../shared/topology';
+
+interface DeadLetterRow {
+  eventId: string;
+  eventType: string;
+  error: string;
+  payload: string;
+  sequenceNumber: number;
+  partitionId: string;
+  attempt: number;
+  deadLetteredAt: string;
+  replayedAt?: string;
+}
+
+const Consumer = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/);
+const Key = z.string().regex(/^[a-f0-9]{64}$/);
+const Query = z.strictObject({
+  consumer: Consumer.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const view = (row: TableEntityResult<DeadLetterRow>) => ({
+  consumer: row.partitionKey!,
+  key: row.rowKey!,
+  eventId: row.eventId || undefined,
+  eventType: row.eventType || undefined,
+  error: row.error,
+  sequenceNumber: row.sequenceNumber >= 0 ? row.sequenceNumber : undefined,
+  partitionId: row.partitionId || undefined,
+  attempt: row.attempt,
+  deadLetteredAt: row.deadLetteredAt,
+  replayedAt: row.replayedAt,
+  payload: row.payload,
+});
+
+/**
+ * The operator's view of events no consumer could process, and the way back once the cause is
+ * fixed: replaying publishes the event again. Every consumer is idempotent, so the ones that had
+ * already applied it change nothing.
+ */
+export function createDeadLetterApi(deps: ServiceDeps) {
+  const table = () => deps.table(TABLES.deadLetters);
+  return {
+    async listDeadLetters(request: HttpRequest): Promise<HttpResponseInit> {
+      const q = parseWith(Query, queryObject(request), 'query');
+      const rows = await listAll<DeadLetterRow>(await table(), q.consumer ? odata`PartitionKey eq ${q.consumer}` : '');
+      const newestFirst = rows.map(view).sort((a, b) => b.deadLetteredAt.localeCompare(a.deadLetteredAt));
+      return json(200, newestFirst.slice(0, q.limit));
+    },
+
+    async replayDeadLetter(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+      const consumer = pathId(Consumer, request.params.consumer, 'dead letter of consumer');
+      const key = pathId(Key, request.params.key, 'dead letter');
+      const client = await table();
+      const row = await getOrUndefined<DeadLetterRow>(client, consumer, key);
+      if (!row) throw notFound(`There is no dead letter ${key} for ${consumer}.`);
+      let payload: unknown;
+      try {
+        payload = JSON.parse(row.payload);
+      } catch {
+        payload = undefined;
+      }
+      const event = CafeEvent.safeParse(payload);
+      if (!event.success) {
+        throw problem(422, 'not-replayable', 'Not replayable', 'The dead-lettered payload is not a valid event of this version; it cannot be published again.');
+      }
+      await deps.publisher.publish([event.data]);
+      const replayedAt = deps.now().toISOString();
+      await client.updateEntity({ partitionKey: consumer, rowKey: key, replayedAt }, 'Merge', { etag: row.etag });
+      context.log(`replayed dead letter consumer=${consumer} eventId=${event.data.id}`);
+      return json(202, { ...view({ ...row, replayedAt }), replayedAt });
+    },
+  };
+}
