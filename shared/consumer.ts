@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
 import { CafeEvent, EVENT_TYPES, type CafeEventType, type EventOf } from './events';
+import { groupBy } from './collections';
 import { deadLetter, type DeadLetter } from './deadLetters';
 import { statusOf } from './tables';
 
@@ -207,10 +208,8 @@ export async function eachOrder<E extends { id: string; orderId: string }>(
   events: readonly E[],
   apply: (orderId: string, events: E[]) => Promise<void>,
 ): Promise<EventFailure[]> {
-  const byOrder = new Map<string, E[]>();
-  for (const event of events) byOrder.set(event.orderId, [...(byOrder.get(event.orderId) ?? []), event]);
   const failures: EventFailure[] = [];
-  for (const [orderId, ofOrder] of byOrder) {
+  for (const [orderId, ofOrder] of groupBy(events, (event) => event.orderId)) {
     try {
       await apply(orderId, ofOrder);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
+import { groupBy } from './collections';
 import { config, type EventHubConnection } from './config';
 import { azureCredential } from './credential';
 import type { CafeEvent } from './events';
@@ -9,15 +10,7 @@ export interface EventPublisher {
   publish(events: readonly CafeEvent[]): Promise<void>;
 }
 
-function byStore(events: readonly CafeEvent[]): Map<string, CafeEvent[]> {
-  const groups = new Map<string, CafeEvent[]>();
-  for (const event of events) {
-    const group = groups.get(event.storeId);
-    if (group) group.push(event);
-    else groups.set(event.storeId, [event]);
-  }
-  return groups;
-}
+const byStore = (events: readonly CafeEvent[]) => groupBy(events, (event) => event.storeId);
 
 function toEventData(event: CafeEvent): EventData {
   return {

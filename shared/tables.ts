@@ -63,6 +63,26 @@ export function isTransactionConflict(error: unknown): boolean {
   return status === 409 || status === 412;
 }
 
+/** Creates an entity unless one with its keys exists; says whether it created it. */
+export async function createIfAbsent<E extends { partitionKey: string; rowKey: string }>(client: TableClient, entity: E): Promise<boolean> {
+  try {
+    await client.createEntity(entity);
+    return true;
+  } catch (error) {
+    if (isConflict(error)) return false;
+    throw error;
+  }
+}
+
+/** Deletes an entity that may already be gone (a retry, or another instance, got there first). */
+export async function deleteIfPresent(client: TableClient, partitionKey: string, rowKey: string, etag?: string): Promise<void> {
+  try {
+    await client.deleteEntity(partitionKey, rowKey, etag ? { etag } : {});
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
 export async function getOrUndefined<T extends object>(
   client: TableClient,
   partitionKey: string,

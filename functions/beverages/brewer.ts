@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { makeEvent, type CafeEvent, type CupsReserved } from '../../shared/events';
-import { getOrUndefined, isConflict, isNotFound, isPreconditionFailed, listAll, odata } from '../../shared/tables';
+import { createIfAbsent, deleteIfPresent, getOrUndefined, isPreconditionFailed, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { finish, isReady, startBrewing, type BrewJob } from './brewing';
 import { DUE_PARTITION, JOB_ROW, fromJobRow, markDue, toJobRow, type JobRow } from './jobs';
@@ -33,10 +33,7 @@ export function createBrewer(deps: ServiceDeps) {
         try {
           const now = deps.now();
           let job = startBrewing(event, now, deps.settings.brewSeconds);
-          try {
-            await client.createEntity(toJobRow(job));
-          } catch (error) {
-            if (!isConflict(error)) throw error;
+          if (!(await createIfAbsent(client, toJobRow(job)))) {
             job = fromJobRow(await client.getEntity<JobRow>(event.orderId, JOB_ROW));
           }
           if (job.status === 'brewing') await markDue(client, job);
@@ -84,7 +81,7 @@ export function createBrewer(deps: ServiceDeps) {
     for (const entry of due) {
       const row = await getOrUndefined<JobRow>(client, entry.orderId, JOB_ROW);
       if (!row) {
-        await client.deleteEntity(DUE_PARTITION, entry.rowKey!);
+        await deleteIfPresent(client, DUE_PARTITION, entry.rowKey!);
         continue;
       }
       let job = fromJobRow(row);
@@ -102,9 +99,7 @@ export function createBrewer(deps: ServiceDeps) {
     if (done.length === 0) return { read: due.length, done: 0 };
     await deps.publisher.publish(done.map((d) => d.event));
     for (const d of done) {
-      await client.deleteEntity(DUE_PARTITION, d.dueKey).catch((error: unknown) => {
-        if (!isNotFound(error)) throw error;
-      });
+      await deleteIfPresent(client, DUE_PARTITION, d.dueKey);
     }
     context.log(`completed ${done.length} beverage order(s)`);
     return { read: due.length, done: done.length };

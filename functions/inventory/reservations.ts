@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { makeEvent, type CafeEvent, type OrderPlaced } from '../../shared/events';
+import { groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { withConflictRetry } from '../../shared/retry';
@@ -85,12 +86,9 @@ async function reserveForStore(deps: ServiceDeps, client: TableClient, storeId: 
 export function createReservations(deps: ServiceDeps) {
   return async function reserveCups(events: OrderPlaced[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.inventory);
-    const byStore = new Map<string, OrderPlaced[]>();
-    for (const e of events) byStore.set(e.storeId, [...(byStore.get(e.storeId) ?? []), e]);
-
     const failures: EventFailure[] = [];
     const outgoing: { source: OrderPlaced; event: CafeEvent }[] = [];
-    for (const [storeId, orders] of byStore) {
+    for (const [storeId, orders] of groupBy(events, (event) => event.storeId)) {
       try {
         // Keep the later copy of an order only once (a nudge can sit next to the original).
         const unique = [...new Map(orders.map((o) => [o.orderId, o])).values()];

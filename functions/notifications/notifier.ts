@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import { eachEvent, type EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
-import { isConflict } from '../../shared/tables';
+import { createIfAbsent } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerPartition, notificationFor } from './messages';
 
@@ -16,22 +16,18 @@ export function createNotifier(deps: ServiceDeps) {
     const client = await deps.table(TABLES.notifications);
     return eachEvent(events, async (event) => {
       const { kind, message, messageKo } = notificationFor(event);
-      try {
-        await client.createEntity({
-          partitionKey: customerPartition(event.customerId),
-          rowKey: `${event.orderId}_${kind}`,
-          customerId: event.customerId,
-          orderId: event.orderId,
-          storeId: event.storeId,
-          kind,
-          message,
-          messageKo,
-          createdAt: deps.now().toISOString(),
-        });
-        context.log(`notified customer of ${kind} orderId=${event.orderId}`);
-      } catch (error) {
-        if (!isConflict(error)) throw error;
-      }
+      const created = await createIfAbsent(client, {
+        partitionKey: customerPartition(event.customerId),
+        rowKey: `${event.orderId}_${kind}`,
+        customerId: event.customerId,
+        orderId: event.orderId,
+        storeId: event.storeId,
+        kind,
+        message,
+        messageKo,
+        createdAt: deps.now().toISOString(),
+      });
+      if (created) context.log(`notified customer of ${kind} orderId=${event.orderId}`);
     });
   };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseJsonBody, parseWith, pathId, queryObject } from '../../shared/http';
 import { keyFor, newOrderId } from '../../shared/ids';
-import { getOrUndefined, isConflict, listAll, odata } from '../../shared/tables';
+import { createIfAbsent, getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { IdempotencyKey, ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
 import { IDEMPOTENCY_PARTITION, OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
@@ -17,16 +17,6 @@ const ListQuery = z.strictObject({
 });
 
 const OrderId = z.string().regex(/^[a-z0-9]{1,64}$/, 'Not an order id');
-
-async function createIfAbsent<E extends { partitionKey: string; rowKey: string }>(client: TableClient, entity: E): Promise<boolean> {
-  try {
-    await client.createEntity(entity);
-    return true;
-  } catch (error) {
-    if (isConflict(error)) return false;
-    throw error;
-  }
-}
 
 function accepted(order: Order): HttpResponseInit {
   return json(202, order, { location: `/orders/${order.id}` });

@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
-import { getOrUndefined, isNotFound, isPreconditionFailed } from '../../shared/tables';
+import { deleteIfPresent, getOrUndefined, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { isFinal, progress, type Order, type ProgressEvent } from './order';
 import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OrderRow } from './rows';
@@ -79,11 +79,9 @@ export function createOrderProgress(deps: ServiceDeps) {
     }
     for (const f of finals) {
       if (!isFinal(f.order.status)) continue;
-      try {
-        await client.deleteEntity(OPEN_PARTITION, f.order.id);
-      } catch (error) {
-        if (!isNotFound(error)) context.warn(`could not close open row of ${f.order.id}; the sweep will`, error);
-      }
+      await deleteIfPresent(client, OPEN_PARTITION, f.order.id).catch((error: unknown) =>
+        context.warn(`could not close open row of ${f.order.id}; the sweep will`, error),
+      );
     }
     return failures;
   };

@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { ServiceDeps } from '../../shared/deps';
 import { OrderPlaced, type CafeEvent } from '../../shared/events';
-import { getOrUndefined, isConflict, isNotFound, isPreconditionFailed, listAll, odata } from '../../shared/tables';
+import { createIfAbsent, deleteIfPresent, getOrUndefined, isNotFound, isPreconditionFailed, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { finalEvent, isFinal, type Order } from './order';
 import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
@@ -20,12 +20,6 @@ export function nextNudge(now: Date, nudgeAfterSeconds: number, nudges: number):
 
 type Step = { publish?: CafeEvent; close?: boolean };
 
-async function ignoreMissing(work: Promise<unknown>): Promise<void> {
-  await work.catch((e: unknown) => {
-    if (!isNotFound(e)) throw e;
-  });
-}
-
 /**
  * What to do with one open order: a final order has its outcome published again (its own publish
  * may have failed) and is closed; an order the intake never stored is dropped unless a client can
@@ -40,7 +34,7 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     if (!open.idempotent) {
       // The client never got a 202 for it and cannot name it again: placing it now would only risk a
       // duplicate of the order it placed on retrying.
-      await ignoreMissing(client.deleteEntity(OPEN_PARTITION, orderId, { etag: open.etag }));
+      await deleteIfPresent(client, OPEN_PARTITION, orderId, open.etag);
       return {};
     }
     const order: Order = {
@@ -53,9 +47,7 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
       createdAt: event.occurredAt,
       updatedAt: event.occurredAt,
     };
-    await client.createEntity(toRow(order)).catch((e: unknown) => {
-      if (!isConflict(e)) throw e;
-    });
+    await createIfAbsent(client, toRow(order));
   }
   try {
     const nudges = open.nudges + 1;
@@ -96,7 +88,7 @@ export function createOrderSweep(deps: ServiceDeps) {
       const events = steps.flatMap((s) => (s.step.publish ? [s.step.publish] : []));
       if (events.length > 0) {
         await deps.publisher.publish(events);
-        for (const s of steps) if (s.step.close) await ignoreMissing(client.deleteEntity(OPEN_PARTITION, s.orderId));
+        for (const s of steps) if (s.step.close) await deleteIfPresent(client, OPEN_PARTITION, s.orderId);
         context.log(`sweep re-published ${events.map((e) => `${e.type} for ${e.orderId}`).join(', ')}`);
       }
       // A full page may hide more due orders; rows handled above are no longer due, failed ones are.
