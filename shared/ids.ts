@@ -1,12 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+/** The largest 9-digit base-36 number, as milliseconds: about 3,200 years of ids. */
+const ID_CLOCK_END = 36 ** 9 - 1;
+
 /**
- * Order ids sort by creation time (a 9-character base-36 millisecond clock, then randomness), so the
- * newest orders come first when listed in reverse, and ids stay short in URLs.
+ * Order ids sort newest first (a 9-character base-36 countdown of milliseconds, then randomness).
+ * Table Storage returns rows in key order, so "the latest N orders" is the first N rows found, not a
+ * scan of every order ever placed; and ids stay short in URLs.
  */
 export function newOrderId(now: Date): string {
-  const time = now.getTime().toString(36).padStart(9, '0');
-  return `${time}${randomBytes(8).toString('hex')}`;
+  const countdown = (ID_CLOCK_END - now.getTime()).toString(36).padStart(9, '0');
+  return `${countdown}${randomBytes(8).toString('hex')}`;
 }
 
 /** A Table Storage key cannot hold '/', '\\', '#', '?' or control characters: hash free text. */

@@ -21,9 +21,9 @@ export function createBeveragesApi(deps: ServiceDeps) {
         const row = await getOrUndefined<JobRow>(client, q.orderId, JOB_ROW);
         return json(200, row ? beverages(fromJobRow(row)) : []);
       }
-      const rows = await listAll<JobRow>(client, odata`RowKey eq ${JOB_ROW}`);
-      const jobs = rows.map(fromJobRow).sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, q.limit);
-      return json(200, jobs.flatMap(beverages));
+      // Jobs are keyed by order id, which sorts newest first: the first `limit` jobs are the latest.
+      const rows = await listAll<JobRow>(client, odata`RowKey eq ${JOB_ROW}`, q.limit);
+      return json(200, rows.map(fromJobRow).flatMap(beverages));
     },
   };
 }

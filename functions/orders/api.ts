@@ -88,10 +88,9 @@ export function createOrdersApi(deps: ServiceDeps) {
       if (q.customerId) filters.push(odata`customerId eq ${q.customerId}`);
       if (q.storeId) filters.push(odata`storeId eq ${q.storeId}`);
       if (q.status) filters.push(odata`status eq ${q.status}`);
-      const rows = await listAll<OrderRow>(await orders(), filters.join(' and '));
-      // Ids sort by creation time, so the newest come last in key order.
-      const newestFirst = rows.map(fromRow).sort((a, b) => (a.id < b.id ? 1 : -1));
-      return json(200, newestFirst.slice(0, q.limit));
+      // Order ids sort newest first and rows come in key order, so the first `limit` matches are the newest.
+      const rows = await listAll<OrderRow>(await orders(), filters.join(' and '), q.limit);
+      return json(200, rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1)));
     },
   };
 }
