@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadFunctionApp } from './appLoader';
+import { lockDataDir } from './dataLock';
 import { freePort, startAzurite, type AzuriteProcess } from './azurite';
 import { EventHubListener } from './eventHubListener';
 import { EventLog } from './eventLog';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`PORT must be a TCP port number, not "${settings.PORT}"`);
   const dataDir = path.resolve(ROOT, settings.CAFE_DATA_DIR ?? '.cafe-data');
   const partitions = Number(settings.CAFE_EVENTHUB_PARTITIONS ?? 4);
+  const unlock = lockDataDir(dataDir);
+  process.once('exit', unlock);
 
   let azurite: AzuriteProcess | undefined;
   let storage: string;

@@ -85,3 +85,18 @@ describe('local host settings', () => {
     expect(files).toEqual(['beverages', 'health', 'inventory', 'kiosk', 'notifications', 'operations', 'orders'].map((s) => path.join('dist', 'functions', s, 'index.js')));
   });
 });
+
+describe('the data folder lock', () => {
+  it('refuses a second host on the same folder and takes over a dead host\'s lock', async () => {
+    const { lockDataDir } = await import('../../local-host/src/dataLock');
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDir();
+    const unlock = lockDataDir(dir);
+    writeFileSync(path.join(dir, 'host.pid'), String(process.ppid)); // a live process that is not us
+    expect(() => lockDataDir(dir)).toThrow(/Another local host/);
+    writeFileSync(path.join(dir, 'host.pid'), '999999999'); // no such process
+    const again = lockDataDir(dir);
+    again();
+    unlock();
+  });
+});
