@@ -255,6 +255,37 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
   );
 
   it(
+    'clears a finished order after 10 s when the next customer already filled a cart during it',
+    async () => {
+      await setCups('main', 10);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+      const page = await context.newPage();
+      await page.clock.install();
+      await page.goto(`${host.url}/kiosk?lang=en`);
+      await drink(page, 'Americano').click();
+      await placeOrder(page).click();
+      const tracker = page.locator('#tracker');
+      await tracker.waitFor();
+      await drink(page, 'Iced Tea').click(); // the next customer starts while the first order is brewing
+      const deadline = Date.now() + FOLLOW_MS;
+      while ((await page.locator('#notifications li').count()) === 0) {
+        expect(Date.now()).toBeLessThan(deadline);
+        await page.clock.runFor(1_000);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await page.clock.runFor(5_000);
+      expect(await tracker.isVisible()).toBe(true); // the first customer still sees "Ready"
+      await page.clock.runFor(6_000);
+      await tracker.waitFor({ state: 'hidden' });
+      const button = await placeOrder(page).boundingBox();
+      expect(button).not.toBeNull();
+      expect(button!.y + button!.height).toBeLessThanOrEqual(900);
+      await context.close();
+    },
+    TEST_MS,
+  );
+
+  it(
     'keeps Place order on screen in portrait (768x1024) with four drinks in the cart, also while an order is followed',
     async () => {
       const page = await open('/kiosk?lang=en', { viewport: { width: 768, height: 1024 } });

@@ -13,6 +13,8 @@ const MENU_RETRY_MS = 5 * SECOND;
 const NOTIFICATION_WAIT_MS = 30 * SECOND; // after the final status, how long to wait for the notification
 const FOLLOW_MAX_MS = 30 * 60 * SECOND; // give up following an order that never finishes
 const CLEAR_AFTER_MS = 90 * SECOND; // a finished order leaves the screen by itself (or when the next customer starts a cart)
+// Someone is already filling a cart: the finished order makes room for it sooner, keeping Place order on screen.
+const CLEAR_WHILE_SHOPPING_MS = 10 * SECOND;
 
 const state = {
   lang: chooseLanguage(window.location.search, navigator.languages ?? [navigator.language]),
@@ -270,7 +272,7 @@ async function follow(order) {
         if (current.notifications.length > 0 || Date.now() - finalSince > NOTIFICATION_WAIT_MS) {
           setTimeout(() => {
             if (token === following) newOrder({ keepFocus: !$('#tracker').contains(document.activeElement) });
-          }, Math.max(0, CLEAR_AFTER_MS - (Date.now() - finalSince)));
+          }, Math.max(0, (cartCount(state.cart) > 0 ? CLEAR_WHILE_SHOPPING_MS : CLEAR_AFTER_MS) - (Date.now() - finalSince)));
           return;
         }
       }
