@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CustomerId, StoreId } from './identifiers';
 
 /**
  * The events the services exchange. Consumers validate every message but tolerate added fields
@@ -6,7 +7,6 @@ import { z } from 'zod';
  * bumps `version`, and a consumer that does not know that version dead-letters the event instead of
  * misreading it.
  */
-const storeId = z.string().regex(/^[a-z0-9-]{1,40}$/);
 const item = z.looseObject({
   menuItemId: z.string().min(1).max(64),
   quantity: z.number().int().min(1).max(20),
@@ -16,14 +16,14 @@ const envelope = {
   id: z.string().min(1).max(200),
   version: z.literal(1),
   orderId: z.string().min(1).max(64),
-  storeId,
+  storeId: StoreId,
   occurredAt: z.iso.datetime(),
 };
 
 export const OrderPlaced = z.looseObject({
   ...envelope,
   type: z.literal('OrderPlaced'),
-  customerId: z.string().min(1).max(64),
+  customerId: CustomerId,
   items: z.array(item).min(1).max(20),
   cups: z.number().int().min(1),
 });
@@ -31,7 +31,7 @@ export const OrderPlaced = z.looseObject({
 export const CupsReserved = z.looseObject({
   ...envelope,
   type: z.literal('CupsReserved'),
-  customerId: z.string().min(1).max(64),
+  customerId: CustomerId,
   items: z.array(item).min(1).max(20),
   cups: z.number().int().min(1),
 });
@@ -57,14 +57,14 @@ export const BeverageCompleted = z.looseObject({
 export const OrderCancelled = z.looseObject({
   ...envelope,
   type: z.literal('OrderCancelled'),
-  customerId: z.string().min(1).max(64),
+  customerId: CustomerId,
   reason: z.string().min(1).max(100),
 });
 
 export const OrderCompleted = z.looseObject({
   ...envelope,
   type: z.literal('OrderCompleted'),
-  customerId: z.string().min(1).max(64),
+  customerId: CustomerId,
 });
 
 export const CafeEvent = z.discriminatedUnion('type', [

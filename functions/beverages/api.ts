@@ -6,10 +6,11 @@ import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { beverages } from './brewing';
 import { JOB_ROW, fromJobRow, type JobRow } from './jobs';
+import { ListLimit, OrderId } from '../../shared/identifiers';
 
 const Query = z.strictObject({
-  orderId: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  orderId: OrderId.optional(),
+  limit: ListLimit,
 });
 
 export function createBeveragesApi(deps: ServiceDeps) {

@@ -7,8 +7,8 @@ import { getOrUndefined, isConflict, isPreconditionFailed, listAll, odata } from
 import { TABLES } from '../../shared/topology';
 import { restocked } from './stock';
 import { STOCK_ROW, type StockRow } from './stockRows';
+import { StoreId } from '../../shared/identifiers';
 
-export const StoreId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'A store id is 1 to 40 characters of a-z, 0-9 and -');
 const SetStock = z.strictObject({ cups: z.number().int().min(0).max(1_000_000) });
 const Restock = z.strictObject({ cups: z.number().int().min(1).max(1_000_000) });
 const MAX_CUPS = 1_000_000_000;

@@ -6,10 +6,10 @@ import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerMessage, type KioskView } from './projection';
 import { VIEW_ROW, boardPartition, fromViewRow, type ViewRow } from './readModel';
+import { OrderId, StoreId } from '../../shared/identifiers';
 
-const OrderId = z.string().regex(/^[a-z0-9]{1,64}$/, 'Not an order id');
 const BoardQuery = z.strictObject({
-  storeId: z.string().regex(/^[a-z0-9-]{1,40}$/).default('main'),
+  storeId: StoreId.default('main'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 

@@ -6,11 +6,12 @@ import { json, parseWith, queryObject } from '../../shared/http';
 import { listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerPartition, type NotificationKind } from './messages';
+import { CustomerId, ListLimit, OrderId } from '../../shared/identifiers';
 
 const Query = z.strictObject({
-  customerId: z.string().min(1).max(64).optional(),
-  orderId: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  customerId: CustomerId.optional(),
+  orderId: OrderId.optional(),
+  limit: ListLimit,
 });
 
 interface NotificationRow {

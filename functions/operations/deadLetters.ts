@@ -6,6 +6,7 @@ import { CafeEvent } from '../../shared/events';
 import { json, notFound, parseWith, pathId, problem, queryObject } from '../../shared/http';
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
+import { ListLimit } from '../../shared/identifiers';
 
 interface DeadLetterRow {
   eventId: string;
@@ -23,7 +24,7 @@ const Consumer = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/);
 const Key = z.string().regex(/^[a-f0-9]{64}$/);
 const Query = z.strictObject({
   consumer: Consumer.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: ListLimit,
 });
 
 const view = (row: TableEntityResult<DeadLetterRow>) => ({

@@ -8,15 +8,15 @@ import { createIfAbsent, getOrUndefined, listAll, odata } from '../../shared/tab
 import { TABLES } from '../../shared/topology';
 import { IdempotencyKey, ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
 import { IDEMPOTENCY_PARTITION, OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
+import { CustomerId, ListLimit, OrderId, StoreId } from '../../shared/identifiers';
 
 const ListQuery = z.strictObject({
-  customerId: z.string().min(1).max(64).optional(),
-  storeId: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
+  customerId: CustomerId.optional(),
+  storeId: StoreId.optional(),
   status: z.enum(ORDER_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: ListLimit,
 });
 
-const OrderId = z.string().regex(/^[a-z0-9]{1,64}$/, 'Not an order id');
 
 function accepted(order: Order): HttpResponseInit {
   return json(202, order, { location: `/orders/${order.id}` });

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { makeEvent, type CafeEvent, type EventOf } from '../../shared/events';
 import { menuItem } from '../../shared/menu';
+import { CustomerId, StoreId } from '../../shared/identifiers';
 
 export const ORDER_STATUSES = ['pending', 'accepted', 'brewing', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const FINAL_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled'];
 
-const StoreId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'A store id is 1 to 40 characters of a-z, 0-9 and -');
 
 /** What a client may send: nothing else, at any depth, so status, id and cups stay server-set. */
 export const PlaceOrderBody = z.strictObject({
   storeId: StoreId.default('main'),
-  customerId: z.string().min(1).max(64),
+  customerId: CustomerId,
   items: z
     .array(
       z.strictObject({
