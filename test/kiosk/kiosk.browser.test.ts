@@ -18,6 +18,16 @@ const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'kiosk')
 const FOLLOW_MS = 30_000; // brewing ~1 s, the beverage sweep every 1 s, plus event delivery
 const TEST_MS = 90_000;
 
+/** With the page's clock installed: ticks its polling until the order's notification shows. */
+async function followUntilNotified(page: Page): Promise<void> {
+  const deadline = Date.now() + FOLLOW_MS;
+  while ((await page.locator('#notifications li').count()) === 0) {
+    expect(Date.now()).toBeLessThan(deadline);
+    await page.clock.runFor(1_000); // one polling tick
+    await new Promise((resolve) => setTimeout(resolve, 200)); // real time for the saga and the answers
+  }
+}
+
 describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
   let host: LocalHost;
   let http: Api;
@@ -235,12 +245,7 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       await placeOrder(page).click();
       const tracker = page.locator('#tracker');
       await tracker.waitFor();
-      const deadline = Date.now() + FOLLOW_MS;
-      while ((await page.locator('#notifications li').count()) === 0) {
-        expect(Date.now()).toBeLessThan(deadline);
-        await page.clock.runFor(1_000); // one polling tick
-        await new Promise((resolve) => setTimeout(resolve, 200)); // real time for the saga and the answers
-      }
+      await followUntilNotified(page);
       await page.clock.runFor(1_000); // the live region is written on the next animation frame
       expect(await page.locator('[role=status]').getAttribute('data-status')).toBe('completed');
       await page.clock.runFor(60_000);
@@ -267,12 +272,7 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       const tracker = page.locator('#tracker');
       await tracker.waitFor();
       await drink(page, 'Iced Tea').click(); // the next customer starts while the first order is brewing
-      const deadline = Date.now() + FOLLOW_MS;
-      while ((await page.locator('#notifications li').count()) === 0) {
-        expect(Date.now()).toBeLessThan(deadline);
-        await page.clock.runFor(1_000);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await followUntilNotified(page);
       await page.clock.runFor(5_000);
       expect(await tracker.isVisible()).toBe(true); // the first customer still sees "Ready"
       await page.clock.runFor(6_000);
