@@ -1,3 +1,86 @@
-// Loaded into the Azurite child process: when the local host goes away, for whatever reason, the IPC
-// channel closes and Azurite shuts down as on Ctrl-C, saving its data instead of lingering as an orphan.
-process.on('disconnect', () => process.emit('SIGINT'));
+// Loaded into the Azurite child process the local host starts (node --require). It makes Azurite's
+// table store save when the host says so, and durably, because the host's storage journal decides
+// when a journal segment may be dropped from what Azurite has saved (see local-host/src/storageJournal.ts):
+//  - Azurite's own timer save (LokiJS autosave, every 5 s) is turned off: the host asks for saves
+//    over the IPC channel ({ type: 'cafe-save', id }) and is answered ({ type: 'cafe-saved', id, error? })
+//    once the data file is on disk;
+//  - a save writes a temporary file, flushes it to disk, renames it over the data file and flushes the
+//    folder, so a power cut leaves either the old or the new snapshot, never a torn one;
+//  - SIGTERM is ignored: when `npm start`'s whole process group gets it, the host drains its work first
+//    and then stops Azurite itself, last;
+//  - when the host goes away for whatever reason the IPC channel closes, and Azurite saves and exits
+//    instead of lingering as an orphan.
+'use strict';
+const Module = require('node:module');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const databases = [];
+let wrapped;
+
+function fsyncPath(target, flags) {
+  const fd = fs.openSync(target, flags);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function makeDurable(Loki) {
+  Loki.LokiFsAdapter.prototype.saveDatabase = function saveDurably(dbname, dbstring, callback) {
+    const temporary = `${dbname}~`;
+    fs.writeFile(temporary, dbstring, (writeError) => {
+      if (writeError) return callback(writeError);
+      try {
+        fsyncPath(temporary, 'r');
+        fs.renameSync(temporary, dbname);
+        fsyncPath(path.dirname(path.resolve(dbname)), 'r');
+        callback();
+      } catch (error) {
+        callback(error);
+      }
+    });
+  };
+  function HostSavedLoki(filename, options) {
+    const db = new Loki(filename, { ...options, autosave: false });
+    if (options && options.persistenceMethod === 'fs') databases.push(db);
+    return db;
+  }
+  Object.setPrototypeOf(HostSavedLoki, Loki);
+  HostSavedLoki.prototype = Loki.prototype;
+  return HostSavedLoki;
+}
+
+const originalLoad = Module._load;
+Module._load = function loadWithDurableLoki(request, ...rest) {
+  const exported = originalLoad.call(this, request, ...rest);
+  if (request !== 'lokijs') return exported;
+  wrapped ??= makeDurable(exported);
+  return wrapped;
+};
+
+/** Saves every table store; the state saved is the one at the moment of the call. */
+function saveAll() {
+  return Promise.all(
+    databases.map((db) => new Promise((resolve, reject) => db.saveDatabase((error) => (error ? reject(error) : resolve())))),
+  );
+}
+
+process.on('message', (message) => {
+  if (!message || message.type !== 'cafe-save') return;
+  saveAll().then(
+    () => process.send?.({ type: 'cafe-saved', id: message.id }),
+    (error) => process.send?.({ type: 'cafe-saved', id: message.id, error: String(error && error.message ? error.message : error) }),
+  );
+});
+
+process.on('SIGTERM', () => {
+  // The host stops Azurite itself, after its own work has drained.
+});
+
+process.on('disconnect', () => {
+  saveAll()
+    .catch((error) => console.error(`Azurite could not save its tables: ${error && error.message ? error.message : error}`))
+    .finally(() => process.emit('SIGINT'));
+});

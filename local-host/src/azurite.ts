@@ -26,14 +26,19 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 
 export interface AzuriteProcess {
   port: number;
+  pid: number;
   connectionString: string;
   location: string;
+  /** Saves the tables to disk, durably (fsynced); everything applied before the call is in the save. */
+  save(): Promise<void>;
+  /** Saves and ends Azurite. */
   stop(): Promise<void>;
 }
 
 /**
  * Starts Azurite's table service from node_modules as a child process, with its data in `location`.
- * The child is tied to this process by an IPC channel, so it shuts down cleanly when the host ends.
+ * The child is tied to this process by an IPC channel, so it saves and shuts down when the host ends;
+ * its saves are the host's to ask for (see azurite-preload.cjs).
  */
 export async function startAzurite(projectRoot: string, location: string, logger: Logger): Promise<AzuriteProcess> {
   await mkdir(location, { recursive: true });
@@ -67,14 +72,37 @@ export async function startAzurite(projectRoot: string, location: string, logger
   });
   child.stdout?.removeAllListeners('data');
   child.stderr?.on('data', (chunk: Buffer) => logger.warn('azurite', chunk.toString().trim()));
+  const saves = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let saveIds = 0;
+  child.on('message', (message: { type?: string; id?: number; error?: string }) => {
+    if (message?.type !== 'cafe-saved' || message.id === undefined) return;
+    const waiter = saves.get(message.id);
+    saves.delete(message.id);
+    if (message.error) waiter?.reject(new Error(`Azurite could not save: ${message.error}`));
+    else waiter?.resolve();
+  });
+  void exited.then((code) => {
+    for (const waiter of saves.values()) waiter.reject(new Error(`Azurite exited (code ${code}) before it saved`));
+    saves.clear();
+  });
   return {
     port,
+    pid: child.pid!,
     location,
     connectionString: tableConnectionString(port),
+    save() {
+      return new Promise<void>((resolve, reject) => {
+        if (!child.connected) return reject(new Error('Azurite is not running'));
+        const id = ++saveIds;
+        saves.set(id, { resolve, reject });
+        child.send({ type: 'cafe-save', id });
+      });
+    },
     async stop() {
       if (child.exitCode !== null) return;
       if (child.connected) child.disconnect();
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      // Disconnecting makes it save and close; a save of a large store can take a while.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       await exited;
       clearTimeout(killer);
     },

@@ -9,6 +9,7 @@ import { RouteTable } from './routes';
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Where the app's local publisher sends events; no app route can start with an underscore segment here. */
 export const EVENT_LOG_PATH = '/_eventhubs';
+const STORAGE_STATUS_PATH = '/_storage';
 
 function problem(res: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/problem+json; charset=utf-8', ...headers });
@@ -44,6 +45,8 @@ export interface HttpHostOptions {
   eventLog: EventLog;
   logger: Logger;
   consumerStatus: () => Promise<unknown>;
+  /** The embedded storage's journal and round-trip counts, for `GET /_storage` (loopback only). */
+  storageStatus?: () => unknown;
 }
 
 /** Serves the app's HTTP triggers with the host's routing rules, plus the local event log's endpoints. */
@@ -107,12 +110,17 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
     const target = req.url ?? '/';
     const url = new URL(`http://localhost${target.startsWith('/') ? '' : '/'}${target}`);
     const hubPath = new RegExp(`^${EVENT_LOG_PATH}/([^/]+)/messages$`).exec(url.pathname);
-    const internal = url.pathname === EVENT_LOG_PATH || url.pathname.startsWith(`${EVENT_LOG_PATH}/`);
+    const internal = url.pathname === EVENT_LOG_PATH || url.pathname.startsWith(`${EVENT_LOG_PATH}/`) || url.pathname === STORAGE_STATUS_PATH;
     const work =
       internal && !isLoopback(req.socket.remoteAddress)
         ? Promise.resolve(problem(res, 403, 'Forbidden', 'The local event log only takes requests from this machine.'))
         : hubPath && req.method === 'POST'
         ? publish(req, res, decodeURIComponent(hubPath[1]!))
+        : url.pathname === STORAGE_STATUS_PATH && req.method === 'GET'
+          ? Promise.resolve().then(() => {
+              res.writeHead(200, { 'content-type': 'application/json' });
+              res.end(JSON.stringify(options.storageStatus?.() ?? {}));
+            })
         : url.pathname === EVENT_LOG_PATH && req.method === 'GET'
           ? options.consumerStatus().then((status) => {
               res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { loadFunctionApp } from './appLoader';
 import { lockDataDir } from './dataLock';
-import { freePort, startAzurite, type AzuriteProcess } from './azurite';
+import { freePort } from './azurite';
+import { startEmbeddedStorage, type EmbeddedStorage } from './embeddedStorage';
 import { EventHubListener } from './eventHubListener';
 import { EventLog } from './eventLog';
 import { EVENT_LOG_PATH, createHttpHost, listen } from './httpServer';
@@ -25,15 +26,15 @@ async function main(): Promise<void> {
   const unlock = lockDataDir(dataDir);
   process.once('exit', unlock);
 
-  let azurite: AzuriteProcess | undefined;
+  let embedded: EmbeddedStorage | undefined;
   let storage: string;
   if (process.env.TablesConnection || process.env.TablesConnection__tableServiceUri) {
     storage = process.env.TablesConnection ? 'the configured TablesConnection' : `${process.env.TablesConnection__tableServiceUri} (identity)`;
   } else {
-    azurite = await startAzurite(ROOT, path.join(dataDir, 'azurite'), logger);
-    settings.TablesConnection = azurite.connectionString;
+    embedded = await startEmbeddedStorage({ root: ROOT, dataDir, logger, journal: settings.CAFE_STORAGE_JOURNAL !== 'false' });
+    settings.TablesConnection = embedded.connectionString;
     delete settings.TablesConnection__tableServiceUri;
-    storage = `Azurite on 127.0.0.1:${azurite.port}, data in ${azurite.location}`;
+    storage = embedded.describe;
   }
   // The app publishes to this host's durable event log instead of an Event Hubs namespace.
   // Reach the log on the address the host listens on (loopback when it listens on every address).
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     eventLog,
     logger,
     consumerStatus,
+    ...(embedded ? { storageStatus: () => embedded.status() } : {}),
   });
   const address = await listen(server, port, host);
   for (const hook of app.registry.hooks.get('appStart') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData, functionAppDirectory: ROOT });
@@ -127,7 +129,8 @@ async function main(): Promise<void> {
     await Promise.all([...listeners.map((l) => l.stop(GRACE_MS)), ...timers.map((t) => t.stop(GRACE_MS))]);
     for (const hook of app.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData });
     await eventLog.close();
-    await azurite?.stop();
+    // Storage goes last: everything above may still be writing until it has stopped.
+    await embedded?.stop();
     logger.info('host', 'stopped');
     process.exit(0);
   };

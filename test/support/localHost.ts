@@ -11,6 +11,11 @@ export interface LocalHostOptions {
   env?: Record<string, string>;
   /** Reuse a data folder (event log, checkpoints, Azurite data) to restart a host where one stopped. */
   dataDir?: string;
+  /**
+   * Run the host in a process group of its own, as a terminal runs `npm start`, so that `stop` and
+   * `kill` signal the whole group: the host and the Azurite it started, together.
+   */
+  processGroup?: boolean;
 }
 
 export interface LocalHost {
@@ -40,6 +45,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     cwd: ROOT,
     env: { ...process.env, PORT: '0', CAFE_DATA_DIR: dataDir, CAFE_LOG_LEVEL: 'warning', ...FAST_SAGA, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -63,8 +69,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   });
 
   const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (child.exitCode === null && child.signalCode === null) {
+      if (options.processGroup) process.kill(-child.pid!, signal);
+      else child.kill(signal);
+    }
     await exited;
+    if (options.processGroup) await groupGone(child.pid!);
   };
   return {
     url,
@@ -74,6 +84,19 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     kill: () => end('SIGKILL'),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
+}
+
+/** Waits until no process of the group is left (Azurite may outlive the host by a moment). */
+async function groupGone(pgid: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`process group ${pgid} is still running 30 s after it was signalled`);
 }
 
 export interface Api {
