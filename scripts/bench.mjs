@@ -1,15 +1,17 @@
 // `npm run bench`: a bounded load test of the whole saga on this machine (loopback only), printing figures.
 //
-// It starts Azurite, a counting proxy in front of it and the local host; measures the raw insert rate
-// Azurite sustains; then places ORDERS orders (CONCURRENCY at a time) over HTTP, waits until every one
-// is final, and reports intake latency, saga throughput, completion latency, and the work per order:
-// table round trips (by service table), events published, and event bytes.
+// It measures the raw insert rate a bare Azurite sustains; then starts the local host as `npm start`
+// does (its own Azurite behind the storage journal), places ORDERS orders (CONCURRENCY at a time) over
+// HTTP, waits until every one is final, and reports intake latency, saga throughput, completion
+// latency, and the work per order: table round trips (counted by the host's storage proxy, by service
+// table), events published, event bytes and the journal's fsyncs and bytes. A second pass with the
+// journal off (CAFE_STORAGE_JOURNAL=false) prices the journal: the ratios come from the same run.
 //
 // Settings (environment): BENCH_ORDERS (default 300, at most 3000), BENCH_CONCURRENCY (16, at most 64),
-// BENCH_TIMEOUT_SECONDS (180). Nothing here is a pass/fail test: it prints what it measured.
+// BENCH_TIMEOUT_SECONDS (180 per pass), BENCH_JOURNAL_COMPARE (true). Nothing here is a pass/fail test:
+// it prints what it measured.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { startAzurite, tableConnectionString, freePort } = require(path.join(root, 'dist/local-host/src/azurite.js'));
+const { startAzurite } = require(path.join(root, 'dist/local-host/src/azurite.js'));
 const { Logger } = require(path.join(root, 'dist/local-host/src/logger.js'));
 const { TableClient } = require('@azure/data-tables');
 
@@ -25,33 +27,13 @@ const ORDERS = Math.min(3000, Number(process.env.BENCH_ORDERS ?? 300));
 const CONCURRENCY = Math.min(64, Number(process.env.BENCH_CONCURRENCY ?? 16));
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 180) * 1000;
 const STORES = ['bench-a', 'bench-b', 'bench-c', 'bench-d'];
+const COMPARE = process.env.BENCH_JOURNAL_COMPARE !== 'false';
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 };
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-
-/** Forwards every request to Azurite and counts them per table, so the saga's round trips show. */
-function countingProxy(targetPort) {
-  const counts = new Map();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const server = http.createServer((req, res) => {
-    const table = /^\/devstoreaccount1\/([A-Za-z0-9]+)|^\/devstoreaccount1\/\$batch/.exec(req.url ?? '')?.[1] ?? (req.url?.includes('$batch') ? 'batch' : 'other');
-    const key = `${table.replace(/\(.*$/, '')}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  return { server, counts, total: () => [...counts.values()].reduce((a, b) => a + b, 0) };
-}
 
 async function rawInsertRate(connectionString, seconds = 3) {
   const client = TableClient.fromConnectionString(connectionString, 'benchraw', { allowInsecureConnection: true });
@@ -95,40 +77,56 @@ async function waitIdle(base, deadline) {
   throw new Error('consumers did not catch up in time');
 }
 
-async function main() {
+const SERVICE_TABLES = ['orders', 'inventory', 'beverages', 'notifications', 'kiosk', 'deadletters', '$batch'];
+
+async function storageStatus(base) {
+  return (await json(base, 'GET', '/_storage')).body;
+}
+
+function roundTrips(before, after) {
+  const counts = new Map();
+  for (const table of SERVICE_TABLES) {
+    const n = (after.proxy?.byTable?.[table] ?? 0) - (before.proxy?.byTable?.[table] ?? 0);
+    if (n > 0) counts.set(table === '$batch' ? 'transactions' : table, n);
+  }
+  return counts;
+}
+
+async function startHost(dataDir, journal) {
+  const host = spawn(process.execPath, [path.join(root, 'dist/local-host/src/main.js')], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      CAFE_DATA_DIR: dataDir,
+      CAFE_LOG_LEVEL: 'error',
+      CAFE_STORAGE_JOURNAL: journal ? 'true' : 'false',
+      BREW_SECONDS: '0.5',
+      BREW_SWEEP_SCHEDULE: '*/1 * * * * *',
+      ORDER_SWEEP_SCHEDULE: '*/10 * * * * *',
+      ORDER_NUDGE_AFTER_SECONDS: '60',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    host.stdout.on('data', (c) => {
+      out += c;
+      const m = /Listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    host.once('exit', () => reject(new Error(`local host exited:\n${out}`)));
+  });
+  return { host, base };
+}
+
+/** One pass: the whole saga for ORDERS orders on a fresh host and data folder. */
+async function sagaPass(journal) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-'));
-  const azurite = await startAzurite(root, path.join(dataDir, 'azurite'), new Logger('warning'));
-  const proxy = countingProxy(azurite.port);
-  const proxyPort = await freePort();
-  await new Promise((r) => proxy.server.listen(proxyPort, '127.0.0.1', r));
   let host;
   try {
-    console.log(`measuring the raw insert rate of Azurite (${CONCURRENCY} writers, 3 s)...`);
-    const raw = await rawInsertRate(azurite.connectionString);
-
-    host = spawn(process.execPath, [path.join(root, 'dist/local-host/src/main.js')], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        CAFE_DATA_DIR: dataDir,
-        CAFE_LOG_LEVEL: 'error',
-        TablesConnection: tableConnectionString(proxyPort),
-        BREW_SECONDS: '0.5',
-        BREW_SWEEP_SCHEDULE: '*/1 * * * * *',
-        ORDER_SWEEP_SCHEDULE: '*/10 * * * * *',
-        ORDER_NUDGE_AFTER_SECONDS: '60',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const base = await new Promise((resolve, reject) => {
-      let out = '';
-      host.stdout.on('data', (c) => {
-        out += c;
-        const m = /Listening on (\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      host.once('exit', () => reject(new Error(`local host exited:\n${out}`)));
-    });
+    const started0 = await startHost(dataDir, journal);
+    host = started0.host;
+    const base = started0.base;
     const deadline = Date.now() + TIMEOUT_MS;
 
     // Enough cups for roughly three orders in four, so both outcomes are exercised.
@@ -138,7 +136,7 @@ async function main() {
     while ((await json(base, 'GET', `/orders/${warm.body.id}`)).body.status === 'pending' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await waitIdle(base, deadline);
 
-    proxy.counts.clear();
+    const storageBefore = await storageStatus(base);
     const eventsBefore = await eventCount(base);
     const bytesBefore = logBytes(dataDir);
     const intake = [];
@@ -165,40 +163,81 @@ async function main() {
     }
     const finished = Date.now();
     await waitIdle(base, deadline);
-    const tableCalls = new Map(proxy.counts);
-    const tableTotal = [...tableCalls.values()].reduce((a, b) => a + b, 0);
-    const events = (await eventCount(base)) - eventsBefore;
-    const bytes = logBytes(dataDir) - bytesBefore;
+    const storageAfter = await storageStatus(base);
+    const tableCalls = roundTrips(storageBefore, storageAfter);
     const completed = finals.filter((o) => o.status === 'completed');
-    const latencies = completed.map((o) => Date.parse(o.updatedAt) - Date.parse(o.createdAt));
-    const cancelled = finals.length - completed.length;
-    const sagaRate = finals.length / ((finished - started) / 1000);
-
-    const rows = [
-      ['orders placed / final', `${ORDERS} / ${finals.length} (${completed.length} completed, ${cancelled} cancelled)`],
-      ['intake rate (POST /orders)', `${fmt(ORDERS / ((accepted - started) / 1000))} orders/s`],
-      ['intake latency p50 / p95 / p99', `${fmt(percentile(intake, 50))} / ${fmt(percentile(intake, 95))} / ${fmt(percentile(intake, 99))} ms`],
-      ['saga throughput (placed to final)', `${fmt(sagaRate)} orders/s`],
-      ['completion latency p50 / p95 (brew 0.5 s + 1 s sweep)', `${fmt(percentile(latencies, 50), 0)} / ${fmt(percentile(latencies, 95), 0)} ms`],
-      ['table round trips per order', `${fmt(tableTotal / ORDERS, 2)} (${[...tableCalls].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${fmt(n / ORDERS, 2)}`).join(', ')})`],
-      ['events per order', fmt(events / ORDERS, 2)],
-      ['event bytes per order (log, incl. metadata)', fmt(bytes / ORDERS, 0)],
-      ['raw Azurite insert rate, same run', `${fmt(raw)} inserts/s`],
-      ['saga throughput / raw insert rate', `${fmt((100 * sagaRate) / raw)} % (one order needs about ${fmt(tableTotal / ORDERS, 1)} round trips)`],
-    ];
-    const width = Math.max(...rows.map(([k]) => k.length));
-    console.log(`\nUnmanned Cafe saga benchmark: ${ORDERS} orders, ${CONCURRENCY} concurrent clients, ${STORES.length} stores, Node ${process.version}`);
-    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
-    if (finals.length < ORDERS) process.exitCode = 1;
+    return {
+      finals: finals.length,
+      completed: completed.length,
+      intake,
+      intakeRate: ORDERS / ((accepted - started) / 1000),
+      sagaRate: finals.length / ((finished - started) / 1000),
+      latencies: completed.map((o) => Date.parse(o.updatedAt) - Date.parse(o.createdAt)),
+      tableCalls,
+      tableTotal: [...tableCalls.values()].reduce((a, b) => a + b, 0),
+      events: (await eventCount(base)) - eventsBefore,
+      bytes: logBytes(dataDir) - bytesBefore,
+      journal: storageAfter.journal && {
+        fsyncs: storageAfter.journal.fsyncs - storageBefore.journal.fsyncs,
+        bytes: storageAfter.journal.bytes - storageBefore.journal.bytes,
+        writes: storageAfter.journal.writes - storageBefore.journal.writes,
+        heldMs: storageAfter.proxy.heldMs - storageBefore.proxy.heldMs,
+        requests: storageAfter.proxy.requests - storageBefore.proxy.requests,
+      },
+    };
   } finally {
     if (host && host.exitCode === null) {
       host.kill('SIGTERM');
       await new Promise((r) => host.once('exit', r));
     }
-    proxy.server.close();
-    await azurite.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  const rawDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-raw-'));
+  const azurite = await startAzurite(root, rawDir, new Logger('warning'));
+  let raw;
+  try {
+    console.log(`measuring the raw insert rate of Azurite (${CONCURRENCY} writers, 3 s)...`);
+    raw = await rawInsertRate(azurite.connectionString);
+  } finally {
+    await azurite.stop();
+    rmSync(rawDir, { recursive: true, force: true });
+  }
+  console.log(`saga pass with the storage journal (as npm start runs)...`);
+  const run = await sagaPass(true);
+  const bare = COMPARE ? (console.log('saga pass without the storage journal (for its cost)...'), await sagaPass(false)) : undefined;
+
+  const rows = [
+    ['orders placed / final', `${ORDERS} / ${run.finals} (${run.completed} completed, ${run.finals - run.completed} cancelled)`],
+    ['intake rate (POST /orders)', `${fmt(run.intakeRate)} orders/s`],
+    ['intake latency p50 / p95 / p99', `${fmt(percentile(run.intake, 50))} / ${fmt(percentile(run.intake, 95))} / ${fmt(percentile(run.intake, 99))} ms`],
+    ['saga throughput (placed to final)', `${fmt(run.sagaRate)} orders/s`],
+    ['completion latency p50 / p95 (brew 0.5 s + 1 s sweep)', `${fmt(percentile(run.latencies, 50), 0)} / ${fmt(percentile(run.latencies, 95), 0)} ms`],
+    ['table round trips per order', `${fmt(run.tableTotal / ORDERS, 2)} (${[...run.tableCalls].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${fmt(n / ORDERS, 2)}`).join(', ')})`],
+    ['events per order', fmt(run.events / ORDERS, 2)],
+    ['event bytes per order (log, incl. metadata)', fmt(run.bytes / ORDERS, 0)],
+    ['raw Azurite insert rate, same run', `${fmt(raw)} inserts/s`],
+    ['saga throughput / raw insert rate', `${fmt((100 * run.sagaRate) / raw)} % (one order needs about ${fmt(run.tableTotal / ORDERS, 1)} round trips)`],
+  ];
+  if (run.journal) {
+    rows.push(
+      ['storage journal: writes, fsyncs, bytes per order', `${fmt(run.journal.writes / ORDERS, 2)}, ${fmt(run.journal.fsyncs / ORDERS, 2)}, ${fmt(run.journal.bytes / ORDERS, 0)}`],
+      ['storage journal: answers held per round trip', `${fmt(run.journal.heldMs / Math.max(1, run.journal.requests), 2)} ms on average`],
+    );
+  }
+  if (bare) {
+    rows.push(
+      ['without the journal: saga throughput, intake p50', `${fmt(bare.sagaRate)} orders/s, ${fmt(percentile(bare.intake, 50))} ms`],
+      ['journal cost: saga throughput with / without', `${fmt(run.sagaRate / bare.sagaRate, 2)}x`],
+      ['journal cost: intake p50 with / without', `${fmt(percentile(run.intake, 50) / percentile(bare.intake, 50), 2)}x`],
+    );
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\nUnmanned Cafe saga benchmark: ${ORDERS} orders, ${CONCURRENCY} concurrent clients, ${STORES.length} stores, Node ${process.version}`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  if (run.finals < ORDERS || (bare && bare.finals < ORDERS)) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -2,15 +2,16 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger';
 import type { StorageJournal } from './storageJournal';
-import { applied, isWrite, writesOf, type RawRequest, type TableWrite } from './tableWrites';
+import { applied, footprintOfRead, footprintOfWrites, isWrite, overlaps, writesOf, type Footprint, type RawRequest, type TableWrite } from './tableWrites';
 
 /**
  * The app's table endpoint when the local host runs its own Azurite: a proxy that makes an
  * acknowledged write durable. It forwards every request unchanged and holds every answer until:
  *  - for a write that applied: the write is in the journal, on disk;
- *  - for any answer: every write sent to Azurite before the answer came back is on disk or known to
- *    have failed. An answer can only reflect writes sent before it arrived, so nothing the app learns
- *    (a row, an ETag, a 409 "already exists") rests on a write that a crash could still take away.
+ *  - for any answer: every write sent to Azurite before the answer came back, and within what the
+ *    request could see (the same entities, or the table it queried), is on disk or known to have
+ *    failed. An answer can only reflect such writes, so nothing the app learns (a row, an ETag, a 409
+ *    "already exists") rests on a write that a crash could still take away.
  * Writes are journaled in the order their answers arrive; two writes to one entity whose answers could
  * cross were concurrent, and either order is one the app could have seen.
  */
@@ -65,7 +66,7 @@ export async function startDurableTableProxy(options: {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
   const stats: ProxyStats = { requests: 0, byTable: {}, heldMs: 0 };
   /** Writes sent to Azurite whose outcome is not yet on disk (or known to be a failure). */
-  const unsettled = new Set<Deferred>();
+  const unsettled = new Map<Deferred, Footprint>();
 
   function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
@@ -92,11 +93,15 @@ export async function startDurableTableProxy(options: {
     const raw: RawRequest = { method, url, body, ...(contentType ? { contentType } : {}) };
     let writes: TableWrite[] = [];
     let mine: Deferred | undefined;
+    let footprint: Footprint;
     if (isWrite(method)) {
       // A write the journal could not replay must not happen at all.
       writes = writesOf(raw);
+      footprint = footprintOfWrites(writes);
       mine = deferred();
-      unsettled.add(mine);
+      unsettled.set(mine, footprint);
+    } else {
+      footprint = footprintOfRead(url);
     }
     let answer: Awaited<ReturnType<typeof forward>>;
     try {
@@ -110,7 +115,7 @@ export async function startDurableTableProxy(options: {
       throw error;
     }
     const arrived = Date.now();
-    const earlier = [...unsettled].filter((d) => d !== mine).map((d) => d.promise);
+    const earlier = [...unsettled].filter(([d, theirs]) => d !== mine && overlaps(theirs, footprint)).map(([d]) => d.promise);
     if (mine) {
       try {
         if (writes.length > 0 && applied(raw, answer.status, answer.body)) await journal.append(writes);

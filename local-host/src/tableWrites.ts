@@ -139,3 +139,58 @@ export function applied(request: RawRequest, status: number, responseBody: Buffe
   if (status < 200 || status >= 300) return false;
   return BATCH_PATH.test(pathOf(request.url)) ? batchSucceeded(responseBody) : true;
 }
+
+/**
+ * What a request can see or change: entities, tables read as a whole (queries), and tables it
+ * touches at all. An answer can only reveal writes inside its footprint, so it only waits for those.
+ */
+export interface Footprint {
+  entities: Set<string>;
+  wholeTables: Set<string>;
+  /** Tables the request names: a table created or deleted meanwhile shows in its answer. */
+  tables: Set<string>;
+  /** Tables this request creates or deletes (writes only). */
+  tableChanges: Set<string>;
+}
+
+const SEPARATOR = '\u0000';
+const entityKey = (table: string, partitionKey: string, rowKey: string) => [table.toLowerCase(), partitionKey, rowKey].join(SEPARATOR);
+const emptyFootprint = (): Footprint => ({ entities: new Set(), wholeTables: new Set(), tables: new Set(), tableChanges: new Set() });
+
+export function footprintOfWrites(writes: readonly TableWrite[]): Footprint {
+  const footprint = emptyFootprint();
+  for (const write of writes) {
+    footprint.tables.add(write.table.toLowerCase());
+    if (write.kind === 'createTable' || write.kind === 'deleteTable') footprint.tableChanges.add(write.table.toLowerCase());
+    else footprint.entities.add(entityKey(write.table, write.partitionKey, write.rowKey));
+  }
+  return footprint;
+}
+
+/** The footprint of a read: one entity for a point read, the whole table for a query or listing. */
+export function footprintOfRead(url: string): Footprint {
+  const footprint = emptyFootprint();
+  const path = pathOf(url);
+  const entity = ENTITY.exec(path);
+  if (entity) {
+    footprint.entities.add(entityKey(entity[1]!, unquote(entity[2]!), unquote(entity[3]!)));
+    footprint.tables.add(entity[1]!.toLowerCase());
+    return footprint;
+  }
+  const table = /^\/[^/]+\/([A-Za-z][A-Za-z0-9]*)(?:\(\))?$/.exec(path);
+  if (table) {
+    footprint.wholeTables.add(table[1]!.toLowerCase());
+    footprint.tables.add(table[1]!.toLowerCase());
+  }
+  return footprint;
+}
+
+/** Whether a write with footprint `write` can show in an answer to a request with footprint `answer`. */
+export function overlaps(write: Footprint, answer: Footprint): boolean {
+  for (const table of write.tableChanges) if (answer.tables.has(table)) return true;
+  for (const entity of write.entities) {
+    if (answer.entities.has(entity)) return true;
+    if (answer.wholeTables.has(entity.slice(0, entity.indexOf(SEPARATOR)))) return true;
+  }
+  return false;
+}

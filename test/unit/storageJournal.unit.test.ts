@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageJournal } from '../../local-host/src/storageJournal';
-import { applied, writesOf, type TableWrite } from '../../local-host/src/tableWrites';
+import { applied, footprintOfRead, footprintOfWrites, overlaps, writesOf, type TableWrite } from '../../local-host/src/tableWrites';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -50,6 +50,26 @@ describe('reading table requests as replayable writes', () => {
 
   it('a request the journal could not replay is refused rather than let through', () => {
     expect(() => writesOf({ method: 'POST', url: '/devstoreaccount1/something/else', body: Buffer.alloc(0) })).toThrow();
+  });
+});
+
+describe('which unjournaled writes an answer must wait for', () => {
+  const write = footprintOfWrites([upsert('r1')]);
+  it('a point read waits for writes to its entity only', () => {
+    expect(overlaps(write, footprintOfRead("/devstoreaccount1/orders(PartitionKey='p',RowKey='r1')"))).toBe(true);
+    expect(overlaps(write, footprintOfRead("/devstoreaccount1/orders(PartitionKey='p',RowKey='r2')"))).toBe(false);
+    expect(overlaps(write, footprintOfRead("/devstoreaccount1/kiosk(PartitionKey='p',RowKey='r1')"))).toBe(false);
+  });
+  it('a query waits for every write to its table, and the answer to a write waits for writes to its entities', () => {
+    expect(overlaps(write, footprintOfRead("/devstoreaccount1/orders()?$filter=PartitionKey%20eq%20'x'"))).toBe(true);
+    expect(overlaps(write, footprintOfRead('/devstoreaccount1/kiosk()'))).toBe(false);
+    expect(overlaps(write, footprintOfWrites([upsert('r1')]))).toBe(true);
+    expect(overlaps(write, footprintOfWrites([upsert('r9')]))).toBe(false);
+  });
+  it('a table being created shows in any answer that names the table', () => {
+    const created = footprintOfWrites([{ kind: 'createTable', table: 'orders' }]);
+    expect(overlaps(created, footprintOfRead("/devstoreaccount1/orders(PartitionKey='p',RowKey='r1')"))).toBe(true);
+    expect(overlaps(created, footprintOfWrites([upsert('r1')]))).toBe(true);
   });
 });
 
