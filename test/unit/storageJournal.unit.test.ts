@@ -100,3 +100,18 @@ describe('the storage journal', () => {
     await journal.close();
   });
 });
+
+describe('replaying a journaled write', () => {
+  it('keeps the property types the original write declared', async () => {
+    const { entityOf } = await import('../../local-host/src/journalReplay');
+    const entity = entityOf({
+      kind: 'upsert',
+      mode: 'Replace',
+      table: 'orders',
+      partitionKey: 'p',
+      rowKey: 'r',
+      body: { PartitionKey: 'p', RowKey: 'r', big: '12345678901', 'big@odata.type': 'Edm.Int64', at: '2026-01-01T00:00:00Z', 'at@odata.type': 'Edm.DateTime', n: 3, s: 'x' },
+    });
+    expect(entity).toEqual({ partitionKey: 'p', rowKey: 'r', big: { value: '12345678901', type: 'Int64' }, at: { value: '2026-01-01T00:00:00Z', type: 'DateTime' }, n: 3, s: 'x' });
+  });
+});
