@@ -1,8 +1,9 @@
 import type { InvocationContext } from '@azure/functions';
-import type { TableClient } from '@azure/data-tables';
 import { CafeEvent, EVENT_TYPES, type CafeEventType, type EventOf } from './events';
 import { groupBy } from './collections';
-import { deadLetter, type DeadLetter } from './deadLetters';
+import type { DeadLetter } from './deadLetters';
+import { parkEach, UNPARKED_PREFIX, type ParkingDeps } from './parking';
+import { retryPending, type Backoff } from './backoff';
 import { statusOf } from './tables';
 
 /** An event the service could not apply. Permanent failures are parked at once; others are retried. */
@@ -20,10 +21,27 @@ export interface ConsumerSpec<T extends CafeEventType> {
   handle(events: EventOf<T>[], context: InvocationContext): Promise<EventFailure[]>;
 }
 
-export interface ConsumerDeps {
-  deadLetters: () => Promise<TableClient>;
-  now: () => Date;
+export interface ConsumerDeps extends ParkingDeps {
+  /** The retries inside one invocation; tests shorten them. */
+  retries?: Partial<InvocationRetries>;
 }
+
+export interface InvocationRetries {
+  /** Transient failures of the handler, retried for the failing events only. */
+  handle: Backoff;
+  /** Writes to the dead-letter table. */
+  park: Backoff;
+}
+
+/**
+ * At most about 30 s of handler retries and 45 s of parking retries per invocation, so even a batch
+ * whose handler and dead-letter writes both hang on a storage outage ends well inside the 5 minute
+ * function timeout (host.json), with every event accounted for.
+ */
+export const INVOCATION_RETRIES: InvocationRetries = {
+  handle: { firstDelayMs: 250, maxDelayMs: 8_000, budgetMs: 30_000 },
+  park: { firstDelayMs: 500, maxDelayMs: 8_000, budgetMs: 45_000 },
+};
 
 /** An error that no retry can cure (the event refers to something that does not exist, say). */
 export class PermanentError extends Error {
@@ -34,29 +52,6 @@ export class PermanentError extends Error {
 function isPermanent(failure: EventFailure): boolean {
   const status = statusOf(failure.error);
   return failure.permanent === true || failure.error instanceof PermanentError || status === 400 || status === 413;
-}
-
-const DEAD_LETTER_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
-
-/**
- * Parking an event is the last thing standing between it and loss, and it goes to the same storage
- * that may just have failed: so it is retried for about a minute, holding the partition, and if it
- * still fails the whole event is written to the log before the invocation gives up.
- */
-async function park(deps: ConsumerDeps, letter: DeadLetter, context: InvocationContext): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await deadLetter(await deps.deadLetters(), letter, deps.now());
-      return;
-    } catch (error) {
-      const delay = DEAD_LETTER_DELAYS_MS[attempt];
-      if (delay === undefined) {
-        context.error(`could not dead-letter event ${letter.eventId ?? 'unknown'} of ${letter.consumer}; its payload: ${JSON.stringify(letter.payload)}`, error);
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }
 
 interface Message {
@@ -95,91 +90,161 @@ function metadataAt(context: InvocationContext, index: number): { sequenceNumber
   return { ...(sequenceNumber !== undefined ? { sequenceNumber } : {}), ...(partitionId ? { partitionId } : {}) };
 }
 
+/** A batch sorted by what is to be done with each event. */
+interface SortedBatch<T extends CafeEventType> {
+  valid: EventOf<T>[];
+  sources: Map<string, Message>;
+  rejected: { message: Message; error: unknown; value: unknown }[];
+}
+
+/** Valid events of accepted types go on; other known types are skipped, unknown ones skipped with a warning; invalid ones are rejected. */
+function sortBatch<T extends CafeEventType>(
+  batch: readonly Message[],
+  accepted: ReadonlySet<string>,
+  context: InvocationContext,
+): SortedBatch<T> {
+  const known = new Set<string>(EVENT_TYPES);
+  const sorted: SortedBatch<T> = { valid: [], sources: new Map(), rejected: [] };
+  for (const message of batch) {
+    const value = decode(message.raw);
+    const type = typeOf(value);
+    if (type && known.has(type) && !accepted.has(type)) continue;
+    if (type && !known.has(type)) {
+      context.warn(`skipping unknown event type ${type} (id ${idOf(value) ?? 'none'})`);
+      continue;
+    }
+    const parsed = CafeEvent.safeParse(value);
+    if (!parsed.success) {
+      sorted.rejected.push({ message, value, error: new Error(`invalid event: ${parsed.error.message}`) });
+      continue;
+    }
+    const event = parsed.data as EventOf<T>;
+    if (sorted.sources.has(event.id)) continue; // the same event twice in one batch is applied once
+    sorted.sources.set(event.id, message);
+    sorted.valid.push(event);
+  }
+  return sorted;
+}
+
+/** One call of the handler; a handler that throws fails every event it was given. */
+async function handleOnce<T extends CafeEventType>(spec: ConsumerSpec<T>, events: EventOf<T>[], context: InvocationContext): Promise<EventFailure[]> {
+  if (events.length === 0) return [];
+  try {
+    const known = new Set(events.map((e) => e.id));
+    return (await spec.handle(events, context)).filter((f) => known.has(f.eventId));
+  } catch (error) {
+    return events.map((event) => ({ eventId: event.id, error }));
+  }
+}
+
 /**
- * The Event Hubs trigger checkpoints a batch once the invocation ends, thrown or not, and reruns it
- * only within the function's retry policy. So every event is judged on its own: invalid ones are
- * dead-lettered at once, unknown types are skipped, and events that failed for a transient reason make
- * the invocation throw while retries remain (the whole batch reruns; handlers are idempotent) and are
- * dead-lettered on the last attempt, so nothing is dropped silently and no partition is blocked.
+ * Applies the events, then retries the ones that failed for a transient reason, and only those (the
+ * handlers are idempotent), with backoff until they succeed or the budget is spent. Answers the
+ * failures left: permanent ones at once, transient ones that outlasted the budget.
+ */
+async function handleWithRetries<T extends CafeEventType>(
+  spec: ConsumerSpec<T>,
+  events: EventOf<T>[],
+  backoff: Backoff,
+  context: InvocationContext,
+): Promise<EventFailure[]> {
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const permanent: EventFailure[] = [];
+  const transient = await retryPending<EventFailure>(
+    events.map((event) => ({ eventId: event.id, error: undefined })),
+    backoff,
+    async (pending) => {
+      const failures = await handleOnce(spec, pending.map((p) => byId.get(p.eventId)!), context);
+      permanent.push(...failures.filter(isPermanent));
+      return failures.filter((f) => !isPermanent(f));
+    },
+    (pending, retry, delay) =>
+      context.warn(`${spec.name}: ${pending.length} event(s) failed for a transient reason; retry ${retry} in ${delay} ms: ${describeError(pending[0]?.error)}`),
+  );
+  return [...permanent, ...transient];
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** What goes to the dead-letter table: rejected events and failures, each with its place in the hub. */
+function lettersFor<T extends CafeEventType>(
+  spec: ConsumerSpec<T>,
+  sorted: SortedBatch<T>,
+  failures: readonly EventFailure[],
+  attempt: number,
+  context: InvocationContext,
+): DeadLetter[] {
+  const letter = (message: Message | undefined, value: unknown, error: unknown, eventId?: string, eventType?: string): DeadLetter => ({
+    consumer: spec.name,
+    payload: value ?? message?.raw,
+    error,
+    attempt,
+    ...(eventId ? { eventId } : {}),
+    ...(eventType ? { eventType } : {}),
+    ...(message ? metadataAt(context, message.index) : {}),
+  });
+  const byId = new Map(sorted.valid.map((event) => [event.id, event]));
+  return [
+    ...sorted.rejected.map(({ message, error, value }) => letter(message, value, error, idOf(value), typeOf(value))),
+    ...failures.map((f) => letter(sorted.sources.get(f.eventId), byId.get(f.eventId), f.error, f.eventId, byId.get(f.eventId)?.type)),
+  ];
+}
+
+/** Every message of the batch, for the case the runner itself fails and cannot say which were done. */
+function lettersForAll(name: string, batch: readonly Message[], error: unknown, attempt: number, context: InvocationContext): DeadLetter[] {
+  return batch.map((message) => {
+    const value = decode(message.raw);
+    const eventId = idOf(value);
+    const eventType = typeOf(value);
+    return {
+      consumer: name,
+      payload: value,
+      error,
+      attempt,
+      ...(eventId ? { eventId } : {}),
+      ...(eventType ? { eventType } : {}),
+      ...metadataAt(context, message.index),
+    };
+  });
+}
+
+export class UnparkedEventsError extends Error {
+  override name = 'UnparkedEventsError';
+}
+
+/**
+ * Every event of a batch ends handled (or skipped), dead-lettered, or logged as unparked; the runner
+ * does not leave it to the host to run a batch again. On Azure the trigger checkpoints a batch once
+ * the invocation ends, thrown or not, and also when the host stops between two of its retries (a
+ * scale-in, a deployment): a batch that only a host retry would have saved is then lost without a
+ * trace. So transient failures are retried inside the invocation (bounded, see INVOCATION_RETRIES)
+ * and then parked, and parking is retried too; what still cannot be parked is logged at error level
+ * with its partition and sequence number, for `POST /operations/replay`, before anything else can
+ * happen to the batch. Only then, if some event is unparked, does the invocation throw: the host's
+ * retry policy (shared/retry.ts) is an extra chance to handle or park it, never the only one.
  */
 export function eventHubConsumer<T extends CafeEventType>(spec: ConsumerSpec<T>, deps: ConsumerDeps) {
   const accepted = new Set<string>(spec.accepts);
-  const known = new Set<string>(EVENT_TYPES);
+  const retries = { ...INVOCATION_RETRIES, ...deps.retries };
 
   return async function consumeBatch(messages: unknown, context: InvocationContext): Promise<void> {
     const batch: Message[] = (Array.isArray(messages) ? messages : [messages]).map((raw, index) => ({ index, raw }));
-    const retry = context.retryContext;
-    const attempt = (retry?.retryCount ?? 0) + 1;
-    const lastAttempt = !retry || retry.retryCount >= retry.maxRetryCount;
-
-    const valid: EventOf<T>[] = [];
-    const sources = new Map<string, Message>();
-    const rejected: { message: Message; error: unknown; value: unknown }[] = [];
-
-    for (const message of batch) {
-      const value = decode(message.raw);
-      const type = typeOf(value);
-      if (type && known.has(type) && !accepted.has(type)) continue;
-      if (type && !known.has(type)) {
-        context.warn(`skipping unknown event type ${type} (id ${idOf(value) ?? 'none'})`);
-        continue;
-      }
-      const parsed = CafeEvent.safeParse(value);
-      if (!parsed.success) {
-        rejected.push({ message, value, error: new Error(`invalid event: ${parsed.error.message}`) });
-        continue;
-      }
-      const event = parsed.data as EventOf<T>;
-      if (sources.has(event.id)) continue; // the same event twice in one batch is applied once
-      sources.set(event.id, message);
-      valid.push(event);
+    const attempt = (context.retryContext?.retryCount ?? 0) + 1;
+    let letters: DeadLetter[];
+    try {
+      const sorted = sortBatch<T>(batch, accepted, context);
+      const failures = await handleWithRetries(spec, sorted.valid, retries.handle, context);
+      letters = lettersFor(spec, sorted, failures, attempt, context);
+    } catch (error) {
+      // Not an event's failure but the runner's own: which events were applied is unknown, so all are
+      // parked (or logged); applying them again is harmless.
+      context.error(`${spec.name}: the consumer runner failed on attempt ${attempt}: ${describeError(error)}`);
+      letters = lettersForAll(spec.name, batch, error, attempt, context);
     }
-
-    let failures: EventFailure[] = [];
-    if (valid.length > 0) {
-      try {
-        failures = await spec.handle(valid, context);
-      } catch (error) {
-        failures = valid.map((event) => ({ eventId: event.id, error }));
-      }
-    }
-
-    const transient = failures.filter((f) => !isPermanent(f));
-    if (transient.length > 0 && !lastAttempt) {
-      const first = transient[0]?.error;
-      context.warn(`${spec.name}: ${transient.length} event(s) failed on attempt ${attempt}; the batch will be retried`);
-      throw new AggregateError(transient.map((f) => f.error), `${transient.length} event(s) failed`, { cause: first });
-    }
-
-    const byId = new Map(valid.map((event) => [event.id, event]));
-    const parked = [
-      ...rejected.map(({ message, error, value }) => ({ message, error, value, eventId: idOf(value), eventType: typeOf(value) })),
-      ...failures.map((f) => {
-        const event = byId.get(f.eventId);
-        return { message: sources.get(f.eventId), error: f.error, value: event, eventId: f.eventId, eventType: event?.type };
-      }),
-    ];
-    if (parked.length === 0) return;
-
-    for (const p of parked) {
-      const meta = p.message ? metadataAt(context, p.message.index) : {};
-      await park(
-        deps,
-        {
-          consumer: spec.name,
-          payload: p.value ?? p.message?.raw,
-          error: p.error,
-          attempt,
-          ...(p.eventId ? { eventId: p.eventId } : {}),
-          ...(p.eventType ? { eventType: p.eventType } : {}),
-          ...meta,
-        },
-        context,
-      );
-      context.error(
-        `dead-lettered consumer=${spec.name} eventId=${p.eventId ?? 'unknown'} eventType=${p.eventType ?? 'unknown'}` +
-          ` sequenceNumber=${meta.sequenceNumber ?? 'unknown'}: ${p.error instanceof Error ? p.error.message : String(p.error)}`,
-      );
+    if (letters.length === 0) return;
+    const unparked = await parkEach(deps, letters, retries.park, context);
+    if (unparked.length > 0) {
+      throw new UnparkedEventsError(`${spec.name}: ${unparked.length} event(s) could neither be applied nor dead-lettered; each is logged as "${UNPARKED_PREFIX}"`);
     }
   };
 }

@@ -1,8 +1,14 @@
 import type { RetryOptions } from '@azure/functions';
 
 /**
- * The retry policy of every Event Hubs consumer. The partition waits while a batch retries, so the
- * policy is short and bounded; what still fails after it is dead-lettered by the consumer itself.
+ * The retry policy of every Event Hubs consumer: an extra layer, not the one the consumers rely on.
+ * On Azure the host checkpoints past a batch when it stops between two of these retries (a scale-in,
+ * a deployment), so the consumer runner (shared/consumer.ts) retries transient failures inside the
+ * invocation, parks what still fails, and logs what it cannot park before it ever throws. It throws
+ * only then, and a host retry is one more chance to apply or park those events; losing that chance
+ * loses nothing, since they are already logged for replay. It stays because it costs nothing in the
+ * normal case (the runner does not throw) and catches a runner failure nobody foresaw. The partition
+ * waits while a batch retries, so the policy is short and bounded.
  */
 export const CONSUMER_RETRY: RetryOptions = {
   strategy: 'exponentialBackoff',

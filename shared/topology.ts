@@ -16,6 +16,12 @@ export const CONSUMER_GROUPS = {
   kiosk: 'kiosk',
 } as const;
 
+/**
+ * Read on demand by the operator's replay (`POST /operations/replay`), never by a trigger, so it has no
+ * checkpoints and is not one of CONSUMER_GROUPS (the backlog alert counts those as steady readers).
+ */
+export const OPERATIONS_CONSUMER_GROUP = 'operations';
+
 export const TABLES = {
   orders: 'orders',
   inventory: 'inventory',

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../local-host/src/appLoader';
 import { SETTING_NAMES } from '../shared/config';
-import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../shared/topology';
+import { UNPARKED_PREFIX } from '../shared/parking';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, OPERATIONS_CONSUMER_GROUP, TABLES } from '../shared/topology';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_GROUP = '$Default';
@@ -50,6 +51,13 @@ function groupsByHub(functions: Registration[]): Map<string, Set<string>> {
       hubs.set(hub, groups);
     }
   }
+  return hubs;
+}
+
+/** What infrastructure must declare: the triggers' groups, plus the group the operator replay reads through. */
+function groupsToDeclare(functions: Registration[]): Map<string, Set<string>> {
+  const hubs = groupsByHub(functions);
+  hubs.get(EVENT_HUB)?.add(OPERATIONS_CONSUMER_GROUP);
   return hubs;
 }
 
@@ -144,7 +152,7 @@ describe('infra/eventhubs-emulator/Config.json', () => {
     for (const entity of namespaces[0]!.Entities) {
       declared.set(entity.Name, new Set(entity.ConsumerGroups.map((g) => g.Name)));
     }
-    expect(asObject(declared)).toEqual(asObject(groupsByHub(functions)));
+    expect(asObject(declared)).toEqual(asObject(groupsToDeclare(functions)));
   });
 });
 
@@ -268,7 +276,7 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
         expect(declared.has(hub!), `consumer group ${group.name} of an undeclared hub`).toBe(true);
         declared.get(hub!)!.add(name!);
       }
-      expect(asObject(declared)).toEqual(asObject(groupsByHub(functions)));
+      expect(asObject(declared)).toEqual(asObject(groupsToDeclare(functions)));
     });
 
     it('gives the hub the same partition count as the emulator config', () => {
@@ -417,12 +425,13 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
   });
 
   describe('monitoring', () => {
-    it('alerts on function failures, dead-lettered events, throttling and backlog', () => {
+    it('alerts on function failures, dead-lettered and unparked events, throttling and backlog', () => {
       const queries = ofType('Microsoft.Insights/scheduledQueryRules').map((r) =>
         JSON.stringify((r.properties?.criteria as { allOf: Array<{ query: string }> }).allOf.map((c) => c.query)),
       );
       expect(queries.some((q) => q.includes('success == false'))).toBe(true);
       expect(queries.some((q) => q.includes('dead-lettered') && q.includes('severityLevel >= 3'))).toBe(true);
+      expect(queries.some((q) => q.includes(`startswith \\"${UNPARKED_PREFIX}\\"`) && q.includes('severityLevel >= 3'))).toBe(true);
       expect(queries.some((q) => q.includes('IncomingMessages') && q.includes('OutgoingMessages'))).toBe(true);
       const metrics = ofType('Microsoft.Insights/metricAlerts').map((r) => JSON.stringify(r.properties?.criteria));
       expect(metrics.some((m) => m.includes('ThrottledRequests'))).toBe(true);

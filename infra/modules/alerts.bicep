@@ -1,6 +1,7 @@
 // Alert rules that replace the original's Grafana/Prometheus alerting:
 //   - function failures (any failed invocation, per function) from Application Insights requests;
 //   - dead-lettered events (the app logs them as errors whose message starts with "dead-lettered");
+//   - events neither processed nor dead-lettered (error lines starting with "unparked event");
 //   - Event Hubs throttling (ThrottledRequests metric);
 //   - consumers stalled (events arrive but none leave) and a growing backlog (incoming x consumer groups
 //     minus outgoing, from the namespace metrics sent to Log Analytics by eventhubs.bicep).
@@ -139,6 +140,53 @@ resource deadLetters 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// Events that a consumer could neither apply nor dead-letter (the deadletters table itself failed): the app
+// logs each as an error line starting with "unparked event", with its partition and sequence number, and the
+// hub keeps it for its retention only. Replay them with POST /operations/replay (see the README).
+resource unparkedEvents 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-unparked-events-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Cafe: events neither processed nor dead-lettered'
+    description: 'A consumer could not write at least one event to the deadletters table in the last 5 minutes (one alert per consumer). Find the "unparked event" lines (partitionId, sequenceNumber, eventId) and replay those ranges with POST /operations/replay before the hub\'s retention ends.'
+    severity: 0
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where severityLevel >= 3 and message startswith "unparked event" | extend consumer = extract("consumer=([^ :]+)", 1, message) | summarize unparked = count() by consumer'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'unparked'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'consumer'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: logActions
+  }
+}
+
 resource throttled 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   name: 'alert-eventhubs-throttled-${resourceToken}'
   location: 'global'
@@ -253,6 +301,7 @@ resource backlog 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
 output alertRuleIds string[] = [
   functionFailures.id
   deadLetters.id
+  unparkedEvents.id
   throttled.id
   consumersStalled.id
   backlog.id

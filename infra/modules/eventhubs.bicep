@@ -10,6 +10,9 @@ param retentionDays int
 param throughputUnits int
 param consumerGroupNames string[]
 
+@description('Consumer group the operator replay (POST /operations/replay) reads through; shared/topology.ts OPERATIONS_CONSUMER_GROUP.')
+param operationsConsumerGroupName string = 'operations'
+
 @description('Workspace that receives the namespace metrics (the backlog alert queries them there).')
 param logAnalyticsWorkspaceId string
 
@@ -49,6 +52,12 @@ resource consumerGroups 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@
     name: groupName
   }
 ]
+
+// Read on demand only, never by a trigger: kept out of consumerGroupNames, whose count the backlog alert uses.
+resource operationsConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {
+  parent: hub
+  name: operationsConsumerGroupName
+}
 
 resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'to-log-analytics'

@@ -68,6 +68,19 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
     res.end(JSON.stringify({ partitionId: hub.partitionFor(body.partitionKey).id, sequenceNumbers: records.map((r) => r.sequenceNumber) }));
   }
 
+  /** A range of one partition, for the operator replay: `?from=&to=` inclusive, at most 1,000 events. */
+  async function readMessages(res: ServerResponse, hubName: string, partitionId: string, url: URL): Promise<void> {
+    const [from, to] = ['from', 'to'].map((name) => (/^\d{1,15}$/.test(url.searchParams.get(name) ?? '') ? Number(url.searchParams.get(name)) : NaN)) as [number, number];
+    if (!(to >= from && to - from < 1000)) {
+      return problem(res, 400, 'Bad request', 'Send ?from=&to= (sequence numbers, inclusive, at most 1000 apart).');
+    }
+    const hub = options.eventLog.hubNames().includes(hubName) ? await options.eventLog.hub(hubName) : undefined;
+    const partition = /^\d+$/.test(partitionId) ? hub?.partitions[Number(partitionId)] : undefined;
+    if (!partition) return problem(res, 404, 'Not found', `There is no partition ${partitionId} of hub ${hubName}.`);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ partitionId, records: partition.read(from, to - from + 1) }));
+  }
+
   async function serveFunction(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const { route, params, allowed } = routes.resolve(url.pathname, method === 'HEAD' ? 'GET' : method);
@@ -110,6 +123,7 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
     const target = req.url ?? '/';
     const url = new URL(`http://localhost${target.startsWith('/') ? '' : '/'}${target}`);
     const hubPath = new RegExp(`^${EVENT_LOG_PATH}/([^/]+)/messages$`).exec(url.pathname);
+    const partitionPath = new RegExp(`^${EVENT_LOG_PATH}/([^/]+)/partitions/([^/]+)/messages$`).exec(url.pathname);
     const internal = url.pathname === EVENT_LOG_PATH || url.pathname.startsWith(`${EVENT_LOG_PATH}/`) || url.pathname === STORAGE_STATUS_PATH;
     const work =
       internal && !isLoopback(req.socket.remoteAddress)
@@ -121,6 +135,8 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
               res.writeHead(200, { 'content-type': 'application/json' });
               res.end(JSON.stringify(options.storageStatus?.() ?? {}));
             })
+        : partitionPath && req.method === 'GET'
+        ? readMessages(res, decodeURIComponent(partitionPath[1]!), decodeURIComponent(partitionPath[2]!), url)
         : url.pathname === EVENT_LOG_PATH && req.method === 'GET'
           ? options.consumerStatus().then((status) => {
               res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,22 +1,41 @@
+import type { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { eventHubConsumer } from '../../shared/consumer';
+import { eventHubConsumer, type ConsumerDeps, type InvocationRetries } from '../../shared/consumer';
 import { consumerDeps } from '../../shared/deps';
 import { makeEvent, type OrderCompleted } from '../../shared/events';
 import { listAll } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { firstAttempt, invocationContext, lastAttempt } from '../support/context';
+import { firstAttempt, invocationContext, lastAttempt, type CapturedLog } from '../support/context';
 import { testDeps } from '../support/deps';
 
 const completed = (orderId: string): OrderCompleted =>
   makeEvent('OrderCompleted', { orderId, storeId: 'main', occurredAt: '2026-11-25T10:00:00.000Z', customerId: 'c-1' });
 
-function consumer(deps: ReturnType<typeof testDeps>, handle: (events: OrderCompleted[]) => Promise<{ eventId: string; error: unknown; permanent?: boolean }[]>) {
+/** Retries inside the invocation, shortened so a test does not wait out the production budgets. */
+const QUICK_RETRIES: InvocationRetries = {
+  handle: { firstDelayMs: 2, maxDelayMs: 20, budgetMs: 200 },
+  park: { firstDelayMs: 2, maxDelayMs: 50, budgetMs: 1_000 },
+};
+
+function consumer(
+  deps: ReturnType<typeof testDeps>,
+  handle: (events: OrderCompleted[]) => Promise<{ eventId: string; error: unknown; permanent?: boolean }[]>,
+  overrides: Partial<ConsumerDeps> = {},
+) {
   const seen: string[][] = [];
   const run = eventHubConsumer<'OrderCompleted'>(
     { name: 'testConsumer', accepts: ['OrderCompleted'], handle: async (events) => (seen.push(events.map((e) => e.id)), handle(events)) },
-    consumerDeps(deps),
+    { ...consumerDeps(deps), retries: QUICK_RETRIES, ...overrides },
   );
   return { run, seen };
+}
+
+/** The fields of each `unparked event` line, parsed with one pattern as an operator's query would. */
+function unparkedLines(logs: CapturedLog[]) {
+  return logs
+    .filter((l) => l.level === 'error' && l.message.startsWith('unparked event'))
+    .map((l) => /^unparked event consumer=(\S+) partitionId=(\S+) sequenceNumber=(\S+) eventId=(\S+) eventType=(\S+): /.exec(l.message))
+    .map((m) => (m ? { consumer: m[1], partitionId: m[2], sequenceNumber: m[3], eventId: m[4] } : 'unparseable'));
 }
 
 async function deadLetters(deps: ReturnType<typeof testDeps>) {
@@ -46,21 +65,93 @@ describe('an Event Hubs consumer batch', () => {
     expect(seen).toEqual([['o1.OrderCompleted']]);
   });
 
-  it('throws on a transient failure while retries remain, so the host reruns the batch', async () => {
+  it('retries a transient failure inside the invocation and applies the event once it clears, without throwing', async () => {
     const deps = testDeps();
-    const { run } = consumer(deps, async (events) => [{ eventId: events[0]!.id, error: new Error('table storage timed out') }]);
-    await expect(run([completed('o1')], invocationContext({ retryContext: firstAttempt() }).context)).rejects.toThrow(/1 event\(s\) failed/);
+    let failuresLeft = 2;
+    const { run, seen } = consumer(deps, async (events) =>
+      events.some((e) => e.id === 'o1.OrderCompleted') && failuresLeft-- > 0 ? [{ eventId: 'o1.OrderCompleted', error: new Error('table storage timed out') }] : [],
+    );
+    const { context, logs } = invocationContext({ retryContext: firstAttempt() });
+    await run([completed('o1'), completed('o2')], context);
+
+    // the first call had both events, the retries only the one that failed
+    expect(seen).toEqual([['o1.OrderCompleted', 'o2.OrderCompleted'], ['o1.OrderCompleted'], ['o1.OrderCompleted']]);
     expect(await deadLetters(deps)).toEqual([]);
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
   });
 
-  it('dead-letters an event that still fails on the last attempt instead of dropping it', async () => {
+  it('dead-letters an event that still fails when the retries inside the invocation are spent, on any attempt of the host', async () => {
     const deps = testDeps();
-    const { run } = consumer(deps, async (events) => [{ eventId: events[0]!.id, error: new Error('table storage timed out') }]);
-    await run([completed('o1'), completed('o2')], invocationContext({ retryContext: lastAttempt() }).context);
+    const { run } = consumer(deps, async (events) => (events.some((e) => e.id === 'o1.OrderCompleted') ? [{ eventId: 'o1.OrderCompleted', error: new Error('table storage timed out') }] : []));
+    await run([completed('o1'), completed('o2')], invocationContext({ retryContext: firstAttempt() }).context);
     const parked = await deadLetters(deps);
     expect(parked.map((p) => p.eventId)).toEqual(['o1.OrderCompleted']);
     expect(JSON.parse(parked[0]!.payload)).toMatchObject({ type: 'OrderCompleted', orderId: 'o1' });
     expect(parked[0]!.error).toContain('table storage timed out');
+  });
+
+  it('on the last attempt, with the dead-letter table down, logs every unparkable event with its partition, sequence number and id, and handles the rest', async () => {
+    const deps = testDeps();
+    const storeDown = async (): Promise<never> => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    };
+    const { run, seen } = consumer(
+      deps,
+      async (events) =>
+        events.flatMap((e) =>
+          e.orderId === 'o1' ? [{ eventId: e.id, error: new Error('order does not exist'), permanent: true }] : e.orderId === 'o3' ? [{ eventId: e.id, error: new Error('timed out') }] : [],
+        ),
+      { deadLetters: storeDown },
+    );
+    const { context, logs } = invocationContext({
+      retryContext: lastAttempt(),
+      triggerMetadata: { sequenceNumberArray: [40, 41, 42, 43, 44], partitionContext: { partitionId: '3' } },
+    });
+
+    await expect(run([completed('o1'), completed('o2'), completed('o3'), { type: 'OrderCompleted', id: 'broken', version: 1 }, completed('o5')], context)).rejects.toThrow(
+      /3 event\(s\) could neither be applied nor dead-lettered/,
+    );
+
+    expect(seen[0]).toEqual(['o1.OrderCompleted', 'o2.OrderCompleted', 'o3.OrderCompleted', 'o5.OrderCompleted']);
+    expect(unparkedLines(logs)).toEqual(
+      expect.arrayContaining([
+        { consumer: 'testConsumer', partitionId: '3', sequenceNumber: '40', eventId: 'o1.OrderCompleted' },
+        { consumer: 'testConsumer', partitionId: '3', sequenceNumber: '42', eventId: 'o3.OrderCompleted' },
+        { consumer: 'testConsumer', partitionId: '3', sequenceNumber: '43', eventId: 'broken' },
+      ]),
+    );
+    expect(unparkedLines(logs)).toHaveLength(3);
+  });
+
+  it('parks each event on its own: a dead-letter write that fails for one event leaves the others parked', async () => {
+    const deps = testDeps();
+    const real = consumerDeps(deps).deadLetters;
+    // a table that refuses one row (as an outage that clears mid-batch would), and takes the others
+    const refusingO1 = async (): Promise<TableClient> => {
+      const client = await real();
+      return new Proxy(client, {
+        get(target, property, receiver) {
+          if (property !== 'upsertEntity') return Reflect.get(target, property, receiver) as unknown;
+          return (entity: Parameters<TableClient['upsertEntity']>[0], mode: 'Replace') =>
+            (entity as { eventId?: unknown }).eventId === 'o1.OrderCompleted' ? Promise.reject(new Error('service unavailable')) : target.upsertEntity(entity, mode);
+        },
+      });
+    };
+    const { run } = consumer(deps, async (events) => events.map((e) => ({ eventId: e.id, error: new Error('order does not exist'), permanent: true })), {
+      deadLetters: refusingO1,
+    });
+    const { context, logs } = invocationContext({
+      retryContext: lastAttempt(),
+      triggerMetadata: { sequenceNumberArray: [7, 8, 9], partitionContext: { partitionId: '1' } },
+    });
+
+    await expect(run([completed('o1'), completed('o2'), completed('o3')], context)).rejects.toThrow(/1 event\(s\)/);
+
+    expect((await deadLetters(deps)).map((p) => [p.eventId, p.sequenceNumber]).sort()).toEqual([
+      ['o2.OrderCompleted', 8],
+      ['o3.OrderCompleted', 9],
+    ]);
+    expect(unparkedLines(logs)).toEqual([{ consumer: 'testConsumer', partitionId: '1', sequenceNumber: '7', eventId: 'o1.OrderCompleted' }]);
   });
 
   it('parks a permanent failure at once, without a retry', async () => {
