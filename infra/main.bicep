@@ -66,6 +66,10 @@ param brewSeconds int = 30
 @description('Seconds after which an order still pending is nudged again (app setting ORDER_NUDGE_AFTER_SECONDS).')
 param orderNudgeAfterSeconds int = 60
 
+@minValue(1)
+@description('Seconds an order may take to start brewing before it is cancelled as timed-out (app setting ORDER_DEADLINE_SECONDS).')
+param orderDeadlineSeconds int = 900
+
 @minValue(0)
 @description('Stock at or below which a low-stock notification is raised (app setting LOW_STOCK_CUPS).')
 param lowStockCups int = 5
@@ -209,6 +213,7 @@ module api 'app/api.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     brewSeconds: brewSeconds
     orderNudgeAfterSeconds: orderNudgeAfterSeconds
+    orderDeadlineSeconds: orderDeadlineSeconds
     lowStockCups: lowStockCups
     brewSweepSchedule: brewSweepSchedule
     orderSweepSchedule: orderSweepSchedule

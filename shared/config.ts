@@ -18,6 +18,7 @@ const settingsSchema = z.object({
   AZURE_CLIENT_ID: optionalText,
   BREW_SECONDS: seconds(3),
   ORDER_NUDGE_AFTER_SECONDS: seconds(30),
+  ORDER_DEADLINE_SECONDS: seconds(900),
   LOW_STOCK_CUPS: z.coerce.number().int().min(0).default(5),
 });
 
@@ -35,6 +36,8 @@ export interface Config {
   tables: TablesConnection;
   brewSeconds: number;
   orderNudgeAfterSeconds: number;
+  /** An order not brewing by then is cancelled (`timed-out`); a brewing one is reported as stuck. */
+  orderDeadlineSeconds: number;
   lowStockCups: number;
 }
 
@@ -88,6 +91,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     tables: tablesConnection(s),
     brewSeconds: s.BREW_SECONDS,
     orderNudgeAfterSeconds: s.ORDER_NUDGE_AFTER_SECONDS,
+    orderDeadlineSeconds: s.ORDER_DEADLINE_SECONDS,
     lowStockCups: s.LOW_STOCK_CUPS,
   });
 }

@@ -16,15 +16,16 @@ export interface ServiceDeps {
 export interface Settings {
   brewSeconds: number;
   orderNudgeAfterSeconds: number;
+  orderDeadlineSeconds: number;
   lowStockCups: number;
 }
 
 /** The real clients; reading the configuration here makes a missing setting fail the app at start. */
 export function productionDeps(): ServiceDeps {
-  const { brewSeconds, orderNudgeAfterSeconds, lowStockCups } = config();
+  const { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, lowStockCups } = config();
   return {
     table,
-    settings: { brewSeconds, orderNudgeAfterSeconds, lowStockCups },
+    settings: { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, lowStockCups },
     get publisher() {
       return publisher();
     },

@@ -65,6 +65,27 @@ export const OrderCompleted = z.looseObject({
   ...envelope,
   type: z.literal('OrderCompleted'),
   customerId: CustomerId,
+  /** A cancel was asked for but brewing had already started: the customer is told it came too late. */
+  lateCancel: z.boolean().optional(),
+});
+
+/**
+ * The orders service asks to cancel an order that has not started brewing. Only beverages, which starts
+ * brewing, can tell whether the cancel is still possible, so it answers: BrewingCancelled, or (the cancel
+ * lost the race) the BrewingStarted or BeverageCompleted it already announced.
+ */
+export const CancelRequested = z.looseObject({
+  ...envelope,
+  type: z.literal('CancelRequested'),
+  customerId: CustomerId,
+  reason: z.string().min(1).max(100),
+});
+
+/** Beverages will never brew this order (it recorded that before any job started). */
+export const BrewingCancelled = z.looseObject({
+  ...envelope,
+  type: z.literal('BrewingCancelled'),
+  reason: z.string().min(1).max(100),
 });
 
 export const CafeEvent = z.discriminatedUnion('type', [
@@ -75,6 +96,8 @@ export const CafeEvent = z.discriminatedUnion('type', [
   BeverageCompleted,
   OrderCancelled,
   OrderCompleted,
+  CancelRequested,
+  BrewingCancelled,
 ]);
 
 export type CafeEvent = z.infer<typeof CafeEvent>;
@@ -87,6 +110,8 @@ export type BrewingStarted = EventOf<'BrewingStarted'>;
 export type BeverageCompleted = EventOf<'BeverageCompleted'>;
 export type OrderCancelled = EventOf<'OrderCancelled'>;
 export type OrderCompleted = EventOf<'OrderCompleted'>;
+export type CancelRequested = EventOf<'CancelRequested'>;
+export type BrewingCancelled = EventOf<'BrewingCancelled'>;
 
 export const EVENT_TYPES: readonly CafeEventType[] = CafeEvent.options.map((o) => o.shape.type.value);
 

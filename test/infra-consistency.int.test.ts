@@ -433,6 +433,8 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       expect(queries.some((q) => q.includes('dead-lettered') && q.includes('severityLevel >= 3'))).toBe(true);
       expect(queries.some((q) => q.includes(`startswith \\"${UNPARKED_PREFIX}\\"`) && q.includes('severityLevel >= 3'))).toBe(true);
       expect(queries.some((q) => q.includes('IncomingMessages') && q.includes('OutgoingMessages'))).toBe(true);
+      // The line the orders sweep logs once per order still brewing past its deadline (functions/orders/sweep.ts).
+      expect(queries.some((q) => q.includes('startswith \\"stuck brewing\\"') && q.includes('severityLevel >= 3'))).toBe(true);
       const metrics = ofType('Microsoft.Insights/metricAlerts').map((r) => JSON.stringify(r.properties?.criteria));
       expect(metrics.some((m) => m.includes('ThrottledRequests'))).toBe(true);
       expect(metrics.some((m) => m.includes('IncomingMessages') && m.includes('OutgoingMessages'))).toBe(true);

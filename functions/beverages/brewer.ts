@@ -1,18 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
-import { makeEvent, type CafeEvent, type CupsReserved } from '../../shared/events';
+import type { CafeEvent, CancelRequested, CupsReserved } from '../../shared/events';
 import { createIfAbsent, deleteIfPresent, getOrUndefined, isPreconditionFailed, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { finish, isReady, startBrewing, type BrewJob } from './brewing';
+import { cancelledJob, finish, isReady, startBrewing, statusEvent } from './brewing';
 import { DUE_PARTITION, JOB_ROW, fromJobRow, markDue, toJobRow, type JobRow } from './jobs';
-
-function statusEvent(job: BrewJob, now: Date): CafeEvent {
-  const base = { orderId: job.orderId, storeId: job.storeId, occurredAt: now.toISOString() };
-  return job.status === 'completed'
-    ? makeEvent('BeverageCompleted', base)
-    : makeEvent('BrewingStarted', { ...base, readyAt: job.readyAt });
-}
 
 const SWEEP_PAGE = 100;
 const SWEEP_BUDGET_MS = 20_000;
@@ -22,19 +15,24 @@ export function createBrewer(deps: ServiceDeps) {
 
   return {
     /**
-     * Starts one brewing job per order whose cups were reserved. A redelivered reservation finds the
-     * job and re-announces its state instead of brewing twice.
+     * Starts one brewing job per order whose cups were reserved, or records that an order asked to be
+     * cancelled will never brew. Both insert the order's one job row, so the first to arrive decides
+     * between a cancel and a brew; a redelivered event, or the loser, finds the row and re-announces
+     * its state instead of deciding again.
      */
-    async brew(events: CupsReserved[], context: InvocationContext): Promise<EventFailure[]> {
+    async brew(events: (CupsReserved | CancelRequested)[], context: InvocationContext): Promise<EventFailure[]> {
       const client = await jobs();
       const failures: EventFailure[] = [];
-      const outgoing: { source: CupsReserved; event: CafeEvent }[] = [];
+      const outgoing: { source: CupsReserved | CancelRequested; event: CafeEvent }[] = [];
       for (const event of events) {
         try {
           const now = deps.now();
-          let job = startBrewing(event, now, deps.settings.brewSeconds);
+          let job = event.type === 'CupsReserved' ? startBrewing(event, now, deps.settings.brewSeconds) : cancelledJob(event, now);
           if (!(await createIfAbsent(client, toJobRow(job)))) {
             job = fromJobRow(await client.getEntity<JobRow>(event.orderId, JOB_ROW));
+            if (event.type === 'CancelRequested' && job.status !== 'cancelled') {
+              context.log(`cancel came too late orderId=${event.orderId}: brewing already ${job.status}`);
+            }
           }
           if (job.status === 'brewing') await markDue(client, job);
           outgoing.push({ source: event, event: statusEvent(job, now) });

@@ -1,6 +1,8 @@
 /** Pure brewing decisions. */
+import { makeEvent, type CafeEvent } from '../../shared/events';
 
-export type BrewStatus = 'brewing' | 'completed';
+/** `cancelled` is a tombstone: the order was cancelled before any brewing, and never brews. */
+export type BrewStatus = 'brewing' | 'completed' | 'cancelled';
 
 export interface BrewJob {
   orderId: string;
@@ -11,6 +13,7 @@ export interface BrewJob {
   startedAt: string;
   readyAt: string;
   completedAt?: string;
+  cancelReason?: string;
 }
 
 export function startBrewing(
@@ -29,16 +32,40 @@ export function startBrewing(
   };
 }
 
+/**
+ * The job row of an order cancelled before brewing. Job rows are insert-only and one per order, so
+ * whichever comes first for an order, its reservation or its cancel, decides: a later reservation
+ * finds the tombstone and brews nothing, a later cancel finds the job and has lost the race.
+ */
+export function cancelledJob(order: { orderId: string; storeId: string; customerId: string; reason: string }, now: Date): BrewJob {
+  const at = now.toISOString();
+  return { orderId: order.orderId, storeId: order.storeId, customerId: order.customerId, items: [], status: 'cancelled', startedAt: at, readyAt: at, cancelReason: order.reason };
+}
+
+/** What beverages announces about an order's job; the same answer however often it is asked. */
+export function statusEvent(job: BrewJob, now: Date): CafeEvent {
+  const base = { orderId: job.orderId, storeId: job.storeId, occurredAt: now.toISOString() };
+  switch (job.status) {
+    case 'completed':
+      return makeEvent('BeverageCompleted', base);
+    case 'cancelled':
+      return makeEvent('BrewingCancelled', { ...base, reason: job.cancelReason ?? 'cancelled' });
+    case 'brewing':
+      return makeEvent('BrewingStarted', { ...base, readyAt: job.readyAt });
+  }
+}
+
 export function isReady(job: BrewJob, now: Date): boolean {
   return job.status === 'brewing' && Date.parse(job.readyAt) <= now.getTime();
 }
 
 export function finish(job: BrewJob, now: Date): BrewJob {
-  return job.status === 'completed' ? job : { ...job, status: 'completed', completedAt: now.toISOString() };
+  return job.status !== 'brewing' ? job : { ...job, status: 'completed', completedAt: now.toISOString() };
 }
 
-/** The public view: one beverage per order line. */
+/** The public view: one beverage per order line; a cancelled order has none. */
 export function beverages(job: BrewJob) {
+  if (job.status === 'cancelled') return [];
   return job.items.map((item, index) => ({
     id: `${job.orderId}-${index + 1}`,
     orderId: job.orderId,

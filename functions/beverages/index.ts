@@ -18,7 +18,7 @@ app.eventHub('brewBeverages', {
   consumerGroup: CONSUMER_GROUPS.beverages,
   cardinality: 'many',
   retry: CONSUMER_RETRY,
-  handler: eventHubConsumer({ name: 'brewBeverages', accepts: ['CupsReserved'], handle: brewer.brew }, consumerDeps(deps)),
+  handler: eventHubConsumer({ name: 'brewBeverages', accepts: ['CupsReserved', 'CancelRequested'], handle: brewer.brew }, consumerDeps(deps)),
 });
 
 app.timer('completeBeverages', {

@@ -16,6 +16,7 @@ export interface JobRow {
   startedAt: string;
   readyAt: string;
   completedAt?: string;
+  cancelReason?: string;
 }
 
 export const dueKey = (job: Pick<BrewJob, 'readyAt' | 'orderId'>) => `${job.readyAt}_${job.orderId}`;
@@ -31,6 +32,7 @@ export function toJobRow(job: BrewJob) {
     startedAt: job.startedAt,
     readyAt: job.readyAt,
     ...(job.completedAt ? { completedAt: job.completedAt } : {}),
+    ...(job.cancelReason ? { cancelReason: job.cancelReason } : {}),
   };
 }
 
@@ -44,6 +46,7 @@ export function fromJobRow(row: TableEntityResult<JobRow>): BrewJob {
     startedAt: row.startedAt,
     readyAt: row.readyAt,
     ...(row.completedAt ? { completedAt: row.completedAt } : {}),
+    ...(row.cancelReason ? { cancelReason: row.cancelReason } : {}),
   };
 }
 

@@ -22,7 +22,7 @@ app.eventHub('reserveCups', {
   cardinality: 'many',
   retry: CONSUMER_RETRY,
   handler: eventHubConsumer(
-    { name: 'reserveCups', accepts: ['OrderPlaced'], handle: createReservations(deps) },
+    { name: 'reserveCups', accepts: ['OrderPlaced', 'OrderCancelled'], handle: createReservations(deps) },
     consumerDeps(deps),
   ),
 });

@@ -36,3 +36,27 @@ export function reserveInTurn(
 export function restocked(current: number, added: number): number {
   return current + added;
 }
+
+/**
+ * What the inventory recorded for an order: its reservation decision, then, once the order was
+ * cancelled, `released` (its cups went back) or `cancelled` (cancelled before any decision, so a late
+ * OrderPlaced reserves nothing).
+ */
+export type Decision = Reservation['outcome'] | 'released' | 'cancelled';
+
+/** Only a reservation decision is announced; a cancelled order's story is over. */
+export function announces(decision: Decision): decision is Reservation['outcome'] {
+  return decision === 'reserved' || decision === 'out-of-stock';
+}
+
+export type Compensation = { action: 'release'; cups: number } | { action: 'close' } | { action: 'none' };
+
+/**
+ * Compensation for a cancelled order: reserved cups go back exactly once; an order not decided yet is
+ * closed so it never takes cups later; a refused or already compensated order changes nothing.
+ */
+export function compensate(decided: { outcome: Decision; cups: number } | undefined): Compensation {
+  if (!decided) return { action: 'close' };
+  if (decided.outcome === 'reserved') return { action: 'release', cups: decided.cups };
+  return { action: 'none' };
+}

@@ -53,7 +53,11 @@ export function evolve(view: KioskView | undefined, event: KioskEvent): KioskVie
   return view !== undefined && next === current ? undefined : next;
 }
 
-const REASON_TEXT: Record<string, string> = { 'out-of-cups': 'Sorry, we are out of cups' };
+const REASON_TEXT: Record<string, string> = {
+  'out-of-cups': 'Sorry, we are out of cups',
+  'timed-out': 'Sorry, we could not start your order in time',
+  'customer-cancelled': 'cancelled as you asked',
+};
 
 /** The customer-facing line for a status (English; the kiosk page translates by status and reason). */
 export function customerMessage(view: Pick<KioskView, 'status' | 'reason'>): string {

@@ -6,6 +6,7 @@ import { MENU } from '../../shared/menu';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createOrdersApi } from './api';
+import { createCancelApi } from './cancel';
 import { createOrderProgress } from './progress';
 import { createOrderSweep } from './sweep';
 
@@ -14,6 +15,7 @@ const api = createOrdersApi(deps);
 
 app.http('placeOrder', { methods: ['POST'], route: 'orders', handler: withProblems(api.placeOrder) });
 app.http('getOrder', { methods: ['GET'], route: 'orders/{id}', handler: withProblems(api.getOrder) });
+app.http('cancelOrder', { methods: ['POST'], route: 'orders/{id}/cancel', handler: withProblems(createCancelApi(deps).cancelOrder) });
 app.http('listOrders', { methods: ['GET'], route: 'orders', handler: withProblems(api.listOrders) });
 app.http('getMenu', {
   methods: ['GET'],
@@ -32,7 +34,8 @@ app.eventHub('trackOrders', {
   handler: eventHubConsumer(
     {
       name: 'trackOrders',
-      accepts: ['CupsReserved', 'CupsOutOfStock', 'BrewingStarted', 'BeverageCompleted'],
+      // OrderPlaced too: it rebuilds an order the orders table lost (see progress.ts).
+      accepts: ['OrderPlaced', 'CupsReserved', 'CupsOutOfStock', 'BrewingStarted', 'BeverageCompleted', 'BrewingCancelled'],
       handle: createOrderProgress(deps),
     },
     consumerDeps(deps),

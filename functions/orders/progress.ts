@@ -1,55 +1,99 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
-import { PermanentError, eachOrder, type EventFailure } from '../../shared/consumer';
+import { eachOrder, type EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
-import { deleteIfPresent, getOrUndefined, isPreconditionFailed } from '../../shared/tables';
+import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { isFinal, progress, type Order, type ProgressEvent } from './order';
-import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OrderRow } from './rows';
+import { isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
+import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
 
-class UnknownOrderError extends PermanentError {
+/**
+ * An event for an order this table does not have, that carries too little to rebuild it. Transient: the
+ * order's OrderPlaced (a redelivery, a replay, the sweep) may still come and recreate it.
+ */
+class UnknownOrderError extends Error {
   override name = 'UnknownOrderError';
 }
 
 type CachedOrder = OrderRow & { partitionKey?: string; etag: string };
 
+interface Applied {
+  before?: Order;
+  order: Order;
+  emits: CafeEvent[];
+  recreatedFrom?: string;
+  conflicts: { event: ProgressEvent; from: OrderStatus; to: OrderStatus }[];
+}
+
 /**
- * Applies one order's events from a batch with one read (none when this instance wrote the order
- * last) and at most one conditional write.
+ * The orders table may have lost an order the event log still carries (storage that lost acknowledged
+ * writes, a restore from backup). An OrderPlaced or CupsReserved carries the whole order, so the order
+ * is rebuilt from it rather than its events dead-lettered; its open row is written first, as intake
+ * does, so the sweep keeps re-driving it until it is final.
+ */
+async function recreateOrder(client: TableClient, events: readonly ProgressEvent[], nudgeAfterSeconds: number, now: Date): Promise<{ order: Order; from: string }> {
+  const source = events.find((e): e is Extract<ProgressEvent, { type: 'OrderPlaced' | 'CupsReserved' }> => e.type === 'OrderPlaced' || e.type === 'CupsReserved');
+  if (!source) throw new UnknownOrderError(`order ${events[0]!.orderId} does not exist (yet)`);
+  const order = recreate(source);
+  const open: OpenRow = {
+    event: JSON.stringify(orderPlaced(order)),
+    nextNudgeAt: new Date(now.getTime() + 1000 * nudgeAfterSeconds).toISOString(),
+    nudges: 0,
+    idempotent: true,
+  };
+  await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: order.id, ...open });
+  return { order, from: source.type };
+}
+
+/**
+ * Applies one order's events from a batch with one read (none when this instance read or wrote the
+ * order last) and at most one conditional write.
  */
 async function applyToOrder(
   client: TableClient,
   cache: RowCache<CachedOrder>,
   orderId: string,
   events: readonly ProgressEvent[],
-  now: Date,
-): Promise<{ before: Order; order: Order; emits: CafeEvent[] }> {
-  return withConflictRetry(async () => {
-    const row = cache.get(orderId) ?? (await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW));
-    if (!row) throw new UnknownOrderError(`order ${orderId} does not exist`);
-    const before = fromRow(row);
-    let order = before;
-    const emits: CafeEvent[] = [];
-    for (const event of events) {
-      const result = progress(order, event, now);
-      if (result.next) order = result.next;
-      if (result.emit) emits.push(result.emit);
-    }
-    if (order !== before) {
-      const entity = toRow(order);
-      try {
-        const written = await client.updateEntity(entity, 'Replace', { etag: row.etag });
-        if (written.etag) cache.set(orderId, { ...entity, etag: written.etag });
-      } catch (error) {
-        cache.delete(orderId);
-        throw error;
+  deps: ServiceDeps,
+): Promise<Applied> {
+  return withConflictRetry(
+    async () => {
+      const now = deps.now();
+      let row = cache.get(orderId);
+      if (!row) {
+        const read = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
+        if (read) cache.set(orderId, (row = read));
       }
-    }
-    return { before, order, emits };
-  }, isPreconditionFailed);
+      const rebuilt = row ? undefined : await recreateOrder(client, events, deps.settings.orderNudgeAfterSeconds, now);
+      const before = row ? fromRow({ ...row, partitionKey: orderId }) : undefined;
+      let order = before ?? rebuilt!.order;
+      const emits: CafeEvent[] = [];
+      const conflicts: Applied['conflicts'] = [];
+      for (const event of events) {
+        const result = progress(order, event, now);
+        if (result.conflict) conflicts.push({ event, ...result.conflict });
+        if (result.next) order = result.next;
+        if (result.emit) emits.push(result.emit);
+      }
+      if (order !== before) {
+        const entity = toRow(order);
+        try {
+          const written = row
+            ? await client.updateEntity(entity, 'Replace', { etag: row.etag })
+            : await client.createEntity(entity);
+          if (written.etag) cache.set(orderId, { ...entity, etag: written.etag });
+        } catch (error) {
+          cache.delete(orderId);
+          throw error;
+        }
+      }
+      return { ...(before ? { before } : {}), order, emits, conflicts, ...(rebuilt ? { recreatedFrom: rebuilt.from } : {}) };
+    },
+    (error) => isPreconditionFailed(error) || isConflict(error),
+  );
 }
 
 /**
@@ -62,9 +106,13 @@ export function createOrderProgress(deps: ServiceDeps) {
     const client = await deps.table(TABLES.orders);
     const finals: { sources: ProgressEvent[]; order: Order; emit: CafeEvent }[] = [];
     const failures = await eachOrder(events, async (orderId, ofOrder) => {
-      const { before, order, emits } = await applyToOrder(client, cache, orderId, ofOrder, deps.now());
+      const { before, order, emits, conflicts, recreatedFrom } = await applyToOrder(client, cache, orderId, ofOrder, deps);
+      if (recreatedFrom) context.warn(`order recreated from ${recreatedFrom} orderId=${order.id} storeId=${order.storeId}: the orders table did not have it`);
+      for (const c of conflicts) {
+        context.warn(`ignored transition orderId=${order.id} event=${c.event.type} from=${c.from} to=${c.to}`);
+      }
       for (const emit of emits) finals.push({ sources: ofOrder, order, emit });
-      if (order !== before) {
+      if (order !== before && order.status !== before?.status) {
         const latencyMs = Date.parse(order.updatedAt) - Date.parse(order.createdAt);
         context.log(`order ${order.status} orderId=${order.id} storeId=${order.storeId} latencyMs=${latencyMs}${order.reason ? ` reason=${order.reason}` : ''}`);
       }

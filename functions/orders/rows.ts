@@ -16,6 +16,9 @@ export interface OrderRow {
   cups: number;
   status: OrderStatus;
   reason?: string;
+  cancelReason?: string;
+  cancelRequestedAt?: string;
+  cancelTooLate?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -26,6 +29,8 @@ export interface OpenRow {
   nudges: number;
   /** Placed with an Idempotency-Key, so the client can come back for it. */
   idempotent: boolean;
+  /** The order was reported to operators as stuck in brewing (once per order). */
+  stuckReported?: boolean;
 }
 
 export function toRow(order: Order): OrderRow & { partitionKey: string; rowKey: string } {
@@ -38,6 +43,9 @@ export function toRow(order: Order): OrderRow & { partitionKey: string; rowKey: 
     cups: order.cups,
     status: order.status,
     ...(order.reason ? { reason: order.reason } : {}),
+    ...(order.cancel
+      ? { cancelReason: order.cancel.reason, cancelRequestedAt: order.cancel.requestedAt, ...(order.cancel.tooLate ? { cancelTooLate: true } : {}) }
+      : {}),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };
@@ -52,6 +60,9 @@ export function fromRow(row: TableEntityResult<OrderRow>): Order {
     cups: row.cups,
     status: row.status,
     ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.cancelReason && row.cancelRequestedAt
+      ? { cancel: { reason: row.cancelReason, requestedAt: row.cancelRequestedAt, ...(row.cancelTooLate ? { tooLate: true } : {}) } }
+      : {}),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

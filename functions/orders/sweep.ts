@@ -4,7 +4,8 @@ import type { ServiceDeps } from '../../shared/deps';
 import { OrderPlaced, type CafeEvent } from '../../shared/events';
 import { createIfAbsent, deleteIfPresent, getOrUndefined, isNotFound, isPreconditionFailed, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { finalEvent, isFinal, type Order } from './order';
+import { awaitingCancel, recordCancel } from './cancel';
+import { CANCEL_REASONS, cancelRequested, deadlineOf, finalEvent, isFinal, overdue, type Order } from './order';
 import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
 
 const MAX_BACKOFF_SECONDS = 600;
@@ -12,10 +13,14 @@ const PAGE = 200;
 /** A sweep stops taking new pages after this long, so runs do not pile up behind each other. */
 const BUDGET_MS = 20_000;
 
-/** Waits longer after each nudge, so a stuck order does not flood the hub. */
-export function nextNudge(now: Date, nudgeAfterSeconds: number, nudges: number): Date {
+/**
+ * Waits longer after each nudge, so a stuck order does not flood the hub; but never past the order's
+ * deadline, so a timed-out order is cancelled on time.
+ */
+export function nextNudge(now: Date, nudgeAfterSeconds: number, nudges: number, deadline?: Date): Date {
   const seconds = Math.min(MAX_BACKOFF_SECONDS, nudgeAfterSeconds * 2 ** nudges);
-  return new Date(now.getTime() + seconds * 1000);
+  const next = now.getTime() + seconds * 1000;
+  return new Date(deadline && deadline.getTime() > now.getTime() ? Math.min(next, deadline.getTime()) : next);
 }
 
 type Step = { publish?: CafeEvent; close?: boolean };
@@ -23,21 +28,26 @@ type Step = { publish?: CafeEvent; close?: boolean };
 /**
  * What to do with one open order: a final order has its outcome published again (its own publish
  * may have failed) and is closed; an order the intake never stored is dropped unless a client can
- * still come back for it with its Idempotency-Key; any other order is nudged.
+ * still come back for it with its Idempotency-Key; an order past its deadline before brewing has a
+ * cancel requested (a brewing one is reported once as stuck); a cancel not yet answered is asked
+ * again; any other order is nudged.
  */
-async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, deps: ServiceDeps, now: Date): Promise<Step> {
+async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, deps: ServiceDeps, now: Date, context: InvocationContext): Promise<Step> {
   const orderId = open.rowKey!;
   const event = OrderPlaced.parse(JSON.parse(open.event));
   const row = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
   if (row && isFinal(row.status)) return { publish: finalEvent(fromRow(row), now), close: true };
-  if (!row) {
+  let order: Order;
+  if (row) {
+    order = fromRow(row);
+  } else {
     if (!open.idempotent) {
       // The client never got a 202 for it and cannot name it again: placing it now would only risk a
       // duplicate of the order it placed on retrying.
       await deleteIfPresent(client, OPEN_PARTITION, orderId, open.etag);
       return {};
     }
-    const order: Order = {
+    order = {
       id: orderId,
       storeId: event.storeId,
       customerId: event.customerId,
@@ -49,10 +59,20 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     };
     await createIfAbsent(client, toRow(order));
   }
+
+  const deadlineSeconds = deps.settings.orderDeadlineSeconds;
+  const due = overdue(order, now, deadlineSeconds);
+  if (due === 'cancel') {
+    const recorded = await recordCancel(client, orderId, CANCEL_REASONS.timedOut, now);
+    if (recorded) order = recorded.order;
+    if (recorded?.decision.outcome === 'requested') context.warn(`order timed out orderId=${orderId} storeId=${order.storeId} status=${order.status}; cancel requested`);
+  }
+  const stuck = due === 'stuck-brewing' && !open.stuckReported;
   try {
     const nudges = open.nudges + 1;
+    const nextNudgeAt = nextNudge(now, deps.settings.orderNudgeAfterSeconds, nudges, deadlineOf(order, deadlineSeconds)).toISOString();
     await client.updateEntity(
-      { partitionKey: OPEN_PARTITION, rowKey: orderId, nudges, nextNudgeAt: nextNudge(now, deps.settings.orderNudgeAfterSeconds, nudges).toISOString() },
+      { partitionKey: OPEN_PARTITION, rowKey: orderId, nudges, nextNudgeAt, ...(stuck ? { stuckReported: true } : {}) },
       'Merge',
       { etag: open.etag },
     );
@@ -60,7 +80,11 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     if (isPreconditionFailed(error) || isNotFound(error)) return {}; // another sweep or the final event got there first
     throw error;
   }
-  return { publish: event };
+  if (stuck) {
+    // Brewing cannot be cancelled safely, so an operator must look (the alert rule matches this line).
+    context.error(`stuck brewing orderId=${orderId} storeId=${order.storeId} createdAt=${order.createdAt} deadlineSeconds=${deadlineSeconds}`);
+  }
+  return { publish: awaitingCancel(order) ? cancelRequested(order) : event };
 }
 
 /**
@@ -79,7 +103,7 @@ export function createOrderSweep(deps: ServiceDeps) {
       const steps: { orderId: string; step: Step }[] = [];
       for (const open of due) {
         try {
-          steps.push({ orderId: open.rowKey!, step: await sweepOne(client, open, deps, now) });
+          steps.push({ orderId: open.rowKey!, step: await sweepOne(client, open, deps, now, context) });
         } catch (error) {
           failed++;
           context.error(`sweep could not handle open order ${open.rowKey}; it stays open`, error);

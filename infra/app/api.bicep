@@ -24,6 +24,7 @@ param instanceMemoryMB int
 
 param brewSeconds int
 param orderNudgeAfterSeconds int
+param orderDeadlineSeconds int
 param lowStockCups int
 param brewSweepSchedule string
 param orderSweepSchedule string
@@ -126,6 +127,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // Behaviour.
     BREW_SECONDS: string(brewSeconds)
     ORDER_NUDGE_AFTER_SECONDS: string(orderNudgeAfterSeconds)
+    ORDER_DEADLINE_SECONDS: string(orderDeadlineSeconds)
     LOW_STOCK_CUPS: string(lowStockCups)
     BREW_SWEEP_SCHEDULE: brewSweepSchedule
     ORDER_SWEEP_SCHEDULE: orderSweepSchedule

@@ -298,6 +298,55 @@ resource backlog 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// A brewing job that never finished: the orders sweep logs "stuck brewing orderId=..." at error level,
+// once per order, when an order is still brewing past its deadline. It is not cancelled (the drink may be
+// in the cup), so an operator looks.
+resource stuckBrewing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-stuck-brewing-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Cafe: brewing stuck'
+    description: 'At least one order is still brewing past its deadline (ORDER_DEADLINE_SECONDS). Search the traces for "stuck brewing" to get the order ids.'
+    severity: 2
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where severityLevel >= 3 and message startswith "stuck brewing" | extend storeId = extract("storeId=([^ ]+)", 1, message) | summarize stuck = count() by storeId'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'stuck'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'storeId'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: logActions
+  }
+}
+
+output stuckBrewingAlertId string = stuckBrewing.id
+
 output alertRuleIds string[] = [
   functionFailures.id
   deadLetters.id

@@ -4,7 +4,6 @@ import { createOrdersApi } from '../../functions/orders/api';
 import { createOrderProgress } from '../../functions/orders/progress';
 import { OPEN_PARTITION, ORDER_ROW } from '../../functions/orders/rows';
 import { createOrderSweep } from '../../functions/orders/sweep';
-import { PermanentError } from '../../shared/consumer';
 import { makeEvent } from '../../shared/events';
 import { withProblems } from '../../shared/http';
 import { getOrUndefined } from '../../shared/tables';
@@ -152,15 +151,5 @@ describe('taking orders against Azurite', () => {
     expect(await instanceA([makeEvent('BrewingStarted', { ...base, readyAt: base.occurredAt })], invocationContext().context)).toEqual([]);
     expect(await getOrUndefined(await deps.table(TABLES.orders), id, ORDER_ROW)).toMatchObject({ status: 'completed' });
     expect(deps.publisher.ofType('OrderCompleted')).toHaveLength(1);
-  });
-
-  it('an event for an order that does not exist is a permanent failure', async () => {
-    const deps = testDeps();
-    const failures = await createOrderProgress(deps)(
-      [makeEvent('BeverageCompleted', { orderId: 'ghost', storeId: 'main', occurredAt: new Date().toISOString() })],
-      invocationContext().context,
-    );
-    expect(failures).toMatchObject([{ eventId: 'ghost.BeverageCompleted' }]);
-    expect(failures[0]?.error).toBeInstanceOf(PermanentError);
   });
 });

@@ -28,7 +28,13 @@ describe('configuration', () => {
   it('recognises the local host event log and reads numbers with defaults', () => {
     const config = parseConfig({ ...tables, EventHubConnection: 'LocalEventLog=http://127.0.0.1:7071/_eventhubs', BREW_SECONDS: '1.5' });
     expect(config.eventHub).toEqual({ kind: 'localEventLog', endpoint: 'http://127.0.0.1:7071/_eventhubs' });
-    expect(config).toMatchObject({ brewSeconds: 1.5, orderNudgeAfterSeconds: 30, lowStockCups: 5 });
+    expect(config).toMatchObject({ brewSeconds: 1.5, orderNudgeAfterSeconds: 30, orderDeadlineSeconds: 900, lowStockCups: 5 });
+  });
+
+  it('reads the order deadline and rejects one that is not a positive number of seconds', () => {
+    expect(parseConfig({ ...tables, EventHubConnection: 'x', ORDER_DEADLINE_SECONDS: '60' }).orderDeadlineSeconds).toBe(60);
+    expect(() => parseConfig({ ...tables, EventHubConnection: 'x', ORDER_DEADLINE_SECONDS: '0' })).toThrow(/ORDER_DEADLINE_SECONDS/);
+    expect(() => parseConfig({ ...tables, EventHubConnection: 'x', ORDER_DEADLINE_SECONDS: 'later' })).toThrow(/ORDER_DEADLINE_SECONDS/);
   });
 
   it('rejects a nonsensical number, naming the setting', () => {

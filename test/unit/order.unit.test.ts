@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PlaceOrderBody, cupsFor, newOrder, orderPlaced, progress, type Order } from '../../functions/orders/order';
+import { PlaceOrderBody, cupsFor, deadlineOf, newOrder, orderPlaced, overdue, progress, recreate, requestCancel, type Order } from '../../functions/orders/order';
+import { nextNudge } from '../../functions/orders/sweep';
 import { makeEvent } from '../../shared/events';
 
 const at = new Date('2026-11-25T10:00:00.000Z');
@@ -87,11 +88,103 @@ describe('the order state machine', () => {
 
   it('never revives a cancelled order', () => {
     const cancelled = order({ status: 'cancelled', reason: 'out-of-cups' });
-    expect(progress(cancelled, brewed, later)).toEqual({ ignored: 'order was cancelled' });
+    expect(progress(cancelled, brewed, later)).toEqual({ ignored: 'order is already cancelled', conflict: { from: 'cancelled', to: 'completed' } });
     expect(progress(cancelled, reserved, later).next).toBeUndefined();
   });
 
-  it('ignores a refusal once cups were reserved', () => {
-    expect(progress(order({ status: 'accepted' }), outOfStock, later).next).toBeUndefined();
+  it('ignores a refusal once cups were reserved, and flags it as a contradiction with both states', () => {
+    const result = progress(order({ status: 'accepted' }), outOfStock, later);
+    expect(result.next).toBeUndefined();
+    expect(result.conflict).toEqual({ from: 'accepted', to: 'cancelled' });
+  });
+
+  it('does not flag a mere redelivery of a step already passed', () => {
+    expect(progress(order({ status: 'completed' }), reserved, later).conflict).toBeUndefined();
+    expect(progress(order({ status: 'brewing' }), brewing, later).conflict).toBeUndefined();
+  });
+
+  it('OrderPlaced for an order it has changes nothing', () => {
+    expect(progress(order({ status: 'accepted' }), orderPlaced(order()), later)).toEqual({});
+  });
+});
+
+describe('an order the orders table lost', () => {
+  it('is rebuilt pending from its OrderPlaced, or from a reservation, which carries the same order', () => {
+    const placed = orderPlaced(order());
+    expect(recreate(placed)).toEqual(order());
+    expect(recreate(reserved)).toMatchObject({ id: 'o1', status: 'pending', customerId: 'c-1', cups: 2, items: [{ menuItemId: 'americano', quantity: 2 }] });
+  });
+});
+
+describe('cancelling an order', () => {
+  const cancelledByBeverages = makeEvent('BrewingCancelled', { ...base, reason: 'timed-out' });
+
+  it.each(['pending', 'accepted'] as const)('records a cancel request of a %s order and asks beverages', (status) => {
+    const decision = requestCancel(order({ status }), 'timed-out', later);
+    expect(decision.outcome).toBe('requested');
+    if (decision.outcome !== 'requested') return;
+    expect(decision.next).toMatchObject({ status, cancel: { reason: 'timed-out', requestedAt: later.toISOString() } });
+    expect(decision.emit).toMatchObject({ type: 'CancelRequested', id: 'o1.CancelRequested', reason: 'timed-out', customerId: 'c-1' });
+  });
+
+  it('refuses once brewing is known to have started, or the order is over', () => {
+    expect(requestCancel(order({ status: 'brewing' }), 'customer-cancelled', later)).toEqual({ outcome: 'refused', because: 'brewing' });
+    expect(requestCancel(order({ status: 'completed' }), 'customer-cancelled', later)).toEqual({ outcome: 'refused', because: 'final' });
+    expect(requestCancel(order({ status: 'cancelled', reason: 'out-of-cups' }), 'customer-cancelled', later)).toEqual({ outcome: 'refused', because: 'final' });
+  });
+
+  it('answers a second request the same, whatever happened since', () => {
+    const cancel = { reason: 'customer-cancelled', requestedAt: at.toISOString() };
+    expect(requestCancel(order({ cancel }), 'customer-cancelled', later)).toEqual({ outcome: 'repeat' });
+    expect(requestCancel(order({ status: 'completed', cancel: { ...cancel, tooLate: true } }), 'customer-cancelled', later)).toEqual({ outcome: 'repeat' });
+  });
+
+  it('cancels with the requested reason when beverages confirms, and re-announces on redelivery', () => {
+    const asked = order({ status: 'accepted', cancel: { reason: 'timed-out', requestedAt: at.toISOString() } });
+    const result = progress(asked, cancelledByBeverages, later);
+    expect(result.next).toMatchObject({ status: 'cancelled', reason: 'timed-out' });
+    expect(result.emit).toMatchObject({ type: 'OrderCancelled', id: 'o1.OrderCancelled', reason: 'timed-out' });
+    expect(progress(result.next!, cancelledByBeverages, later)).toEqual({ emit: expect.objectContaining({ id: 'o1.OrderCancelled', reason: 'timed-out' }) });
+  });
+
+  it('a cancel that lost the race lets the order complete and tells the customer it came too late', () => {
+    const asked = order({ status: 'accepted', cancel: { reason: 'customer-cancelled', requestedAt: at.toISOString() } });
+    const started = progress(asked, brewing, later).next!;
+    expect(started).toMatchObject({ status: 'brewing', cancel: { tooLate: true } });
+    const done = progress(started, brewed, later);
+    expect(done.next?.status).toBe('completed');
+    expect(done.emit).toMatchObject({ type: 'OrderCompleted', lateCancel: true });
+    expect(progress(order({ status: 'brewing' }), brewed, later).emit).not.toHaveProperty('lateCancel');
+  });
+
+  it('never cancels an order that is brewing', () => {
+    expect(progress(order({ status: 'brewing' }), cancelledByBeverages, later)).toMatchObject({ conflict: { from: 'brewing', to: 'cancelled' } });
+  });
+});
+
+describe('the order deadline', () => {
+  const deadline = 900;
+  const after = (seconds: number) => new Date(at.getTime() + seconds * 1000);
+
+  it('cancels an order not brewing by its deadline, and only then', () => {
+    expect(deadlineOf(order(), deadline)).toEqual(after(900));
+    expect(overdue(order(), after(899), deadline)).toBeUndefined();
+    expect(overdue(order(), after(900), deadline)).toBe('cancel');
+    expect(overdue(order({ status: 'accepted' }), after(901), deadline)).toBe('cancel');
+  });
+
+  it('reports a brewing order as stuck instead of cancelling it', () => {
+    expect(overdue(order({ status: 'brewing' }), after(901), deadline)).toBe('stuck-brewing');
+  });
+
+  it('leaves a final order, or one whose cancel is already asked for, alone', () => {
+    expect(overdue(order({ status: 'completed' }), after(5000), deadline)).toBeUndefined();
+    expect(overdue(order({ cancel: { reason: 'timed-out', requestedAt: at.toISOString() } }), after(5000), deadline)).toBeUndefined();
+  });
+
+  it('the sweep backs off between nudges but never past the deadline', () => {
+    expect(nextNudge(at, 30, 3)).toEqual(after(240));
+    expect(nextNudge(at, 30, 3, after(100))).toEqual(after(100));
+    expect(nextNudge(at, 30, 3, after(-1))).toEqual(after(240));
   });
 });

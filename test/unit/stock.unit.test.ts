@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cupsSuffice, reserveInTurn, restocked } from '../../functions/inventory/stock';
+import { announces, compensate, cupsSuffice, reserveInTurn, restocked } from '../../functions/inventory/stock';
 
 describe('cup stock decisions', () => {
   it('given 10 cups, an order of 11 is refused and takes nothing', () => {
@@ -39,5 +39,25 @@ describe('cup stock decisions', () => {
 
   it('restocking adds to the free cups', () => {
     expect(restocked(4, 6)).toBe(10);
+  });
+});
+
+describe('compensating a cancelled order', () => {
+  it('gives reserved cups back', () => {
+    expect(compensate({ outcome: 'reserved', cups: 3 })).toEqual({ action: 'release', cups: 3 });
+  });
+
+  it('gives nothing back twice, nor for an order that never took cups', () => {
+    expect(compensate({ outcome: 'released', cups: 3 })).toEqual({ action: 'none' });
+    expect(compensate({ outcome: 'out-of-stock', cups: 3 })).toEqual({ action: 'none' });
+    expect(compensate({ outcome: 'cancelled', cups: 0 })).toEqual({ action: 'none' });
+  });
+
+  it('closes an order not decided yet, so a late OrderPlaced takes nothing', () => {
+    expect(compensate(undefined)).toEqual({ action: 'close' });
+  });
+
+  it('announces only reservation decisions, not a cancelled order', () => {
+    expect(['reserved', 'out-of-stock', 'released', 'cancelled'].filter((d) => announces(d as never))).toEqual(['reserved', 'out-of-stock']);
   });
 });

@@ -7,7 +7,7 @@ export const FINAL = ['completed', 'cancelled'];
 
 export const isFinal = (status) => FINAL.includes(status);
 
-const KNOWN_REASONS = ['out-of-cups'];
+const KNOWN_REASONS = ['out-of-cups', 'timed-out', 'customer-cancelled'];
 
 /** The i18n key for a cancellation reason in plain words, or undefined for a reason we have no words for. */
 export function reasonKey(reason) {
