@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     const fn = functions.get(message.functionName);
     const run = fn ? invoke(app.registry, fn, message.request, logger) : Promise.reject(new Error(`no function ${message.functionName} in the second worker`));
     run.then(
-      () => send({ type: 'done', id: message.id }),
+      () => {
+        logger.write('debug', message.functionName, `invocation ${message.id} done`);
+        send({ type: 'done', id: message.id });
+      },
       (error: unknown) => send({ type: 'done', id: message.id, error: error instanceof Error ? error.message : String(error) }),
     );
   });

@@ -53,6 +53,20 @@ async function expectOneNotificationEach(http: Api, orders: Order[]): Promise<vo
   }
 }
 
+function secondWorkerPid(host: LocalHost): number | undefined {
+  const match = /Second worker: pid (\d+)/.exec(host.output());
+  return match ? Number(match[1]) : undefined;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('the saga under failure', () => {
   it('answers 503 on /health and to orders while table storage does not answer', async () => {
     const { freePort, tableConnectionString } = await import('../../local-host/src/azurite');
@@ -97,6 +111,39 @@ describe('the saga under failure', () => {
     await expectOneNotificationEach(http, orders);
     const beverages = await http.get<unknown[]>(`/beverages?orderId=${orders[0]!.id}`);
     expect(beverages.body).toHaveLength(1);
+  });
+
+  it('two worker processes given every batch at once leave the same outcome and one notification per order', async () => {
+    const { host, http } = await start({ CAFE_CONCURRENT_DELIVERY: 'true', CAFE_LOG_LEVEL: 'debug' });
+    const pid = secondWorkerPid(host);
+    expect(pid).not.toBe(undefined);
+    const store = unique('rebalance');
+    await http.send('PUT', `/inventories/${store}`, { cups: 5 });
+    const placed = await Promise.all(Array.from({ length: 8 }, (_, i) => order(http, store, `${store}-c${i}`, 1)));
+    const orders = await allFinal(http, store, placed.length);
+    expect(orders.filter((o) => o.status === 'completed')).toHaveLength(5);
+    await consumersIdle(http);
+    expect((await http.get<{ cups: number }>(`/inventories/${store}`)).body.cups).toBe(0);
+    await expectOneNotificationEach(http, orders);
+    for (const o of orders.filter((x) => x.status === 'completed')) {
+      expect((await http.get<unknown[]>(`/beverages?orderId=${o.id}`)).body, o.id).toHaveLength(1);
+    }
+    // Every consumer of the hub also ran in the second process (the host logs the rest of the banner first).
+    const consumers = [...host.output().matchAll(/^ {4}eventHub +\S+ +(\S+)$/gm)].map((m) => m[1]!);
+    expect(consumers.length).toBeGreaterThan(0);
+    for (const fn of consumers) expect(host.output(), fn).toMatch(new RegExp(`DEBUG ${fn}: invocation \\d+ done \\[second worker, pid ${pid}\\]`));
+  });
+
+  it('the second worker process ends with the host, whether the host stops or is killed', async () => {
+    for (const end of ['stop', 'kill'] as const) {
+      const { host } = await start({ CAFE_CONCURRENT_DELIVERY: 'true' });
+      const pid = secondWorkerPid(host)!;
+      expect(isRunning(pid), `${end}: the worker runs`).toBe(true);
+      await host[end]();
+      hosts.splice(hosts.indexOf(host), 1);
+      host.cleanup();
+      await eventually(async () => (isRunning(pid) ? undefined : true), `the second worker to end after a ${end}`);
+    }
   });
 
   it('a disabled consumer leaves its events waiting; re-enabled, they flow and the order completes', async () => {

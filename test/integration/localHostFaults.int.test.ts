@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -121,7 +122,45 @@ describe('concurrent delivery (CAFE_CONCURRENT_DELIVERY)', () => {
     expect(meetings.map((m) => [m.batch, m.events])).toEqual([['0', 3], ['0', 3]]);
     for (const m of meetings) expect(m.met).toEqual([String(m.pid === process.pid ? second.pid : process.pid)]);
   });
+
+
+  it('ends the second worker with its host, also when the host is killed mid-invocation', async () => {
+    const out = tempDir();
+    // A stand-in for the host: starts the second worker and has it run a function that would take ten minutes.
+    const host = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const { SecondWorker } = require(${JSON.stringify(path.join(ROOT, 'dist', 'local-host', 'src', 'secondWorker.js'))});
+         const { Logger } = require(${JSON.stringify(path.join(ROOT, 'dist', 'local-host', 'src', 'logger.js'))});
+         SecondWorker.start(${JSON.stringify(FIXTURE)}, new Logger('warning')).then((worker) =>
+           worker.invoke('busy', { triggerData: { collectionString: { string: ['x'] } } }));`,
+      ],
+      { env: { ...process.env, FIXTURE_OUT: out }, stdio: 'ignore' },
+    );
+    const hostExited = new Promise((resolve) => host.once('exit', resolve));
+    const busy = await eventually(async () => readdirSync(out).find((f) => f.startsWith('busy-')), 'the worker to start the invocation');
+    const workerPid = Number(busy.slice('busy-'.length));
+    cleanups.push(async () => {
+      if (isRunning(workerPid)) process.kill(workerPid, 'SIGKILL');
+    });
+    expect(workerPid).not.toBe(host.pid);
+    expect(isRunning(workerPid)).toBe(true);
+
+    host.kill('SIGKILL');
+    await hostExited;
+    await eventually(async () => (isRunning(workerPid) ? undefined : true), 'the second worker to end with its host');
+  });
 });
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('retention', () => {
   it('a consumer whose checkpoint is behind the retention starts at the oldest retained event and says how many it missed', async () => {
