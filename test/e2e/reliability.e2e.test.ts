@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
@@ -162,6 +164,35 @@ describe('the saga under failure', () => {
     const second = await start({}, first.host.dataDir);
     const done = await allFinal(second.http, store, 1);
     expect(done[0]).toMatchObject({ id: placed.id, status: 'completed' });
+  });
+
+  it('events older than the hub\'s retention are gone: a consumer down longer than that misses them and says so', async () => {
+    const retention = { CAFE_EVENTHUB_RETENTION_HOURS: '0.002' }; // 7.2 s
+    const first = await start({ ...retention, 'AzureWebJobs.notifyCustomers.Disabled': 'true' });
+    const store = unique('retention');
+    await first.http.send('PUT', `/inventories/${store}`, { cups: 5 });
+    const old = await order(first.http, store, `${store}-old`, 1);
+    await allFinal(first.http, store, 1);
+    await consumersIdle(first.http);
+    await first.host.stop();
+    hosts.splice(hosts.indexOf(first.host), 1);
+    // Down for longer than the retention, counted from the newest event in the log.
+    const hub = path.join(first.host.dataDir, 'eventhubs', 'cafe-events');
+    const newest = Math.max(
+      ...readdirSync(hub)
+        .filter((f) => f.endsWith('.jsonl'))
+        .flatMap((f) => readFileSync(path.join(hub, f), 'utf8').split('\n').filter(Boolean))
+        .map((line) => Date.parse((JSON.parse(line) as { enqueuedTimeUtc: string }).enqueuedTimeUtc)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, newest + 7_200 + 500 - Date.now())));
+
+    const second = await start(retention, first.host.dataDir);
+    const fresh = await order(second.http, store, `${store}-new`, 1);
+    const orders = await allFinal(second.http, store, 2);
+    await consumersIdle(second.http);
+    await expectOneNotificationEach(second.http, orders.filter((o) => o.id === fresh.id));
+    expect((await second.http.get<unknown[]>(`/notifications?customerId=${old.customerId}&orderId=${old.id}`)).body).toEqual([]);
+    expect(second.host.output()).toMatch(/WARNING notifyCustomers: consumer group \S+ partition \d+: \d+ event\(s\) \(0\.\.\d+\) passed the hub's retention/);
   });
 
   it('a host killed mid-saga loses nothing when it comes back', async () => {
