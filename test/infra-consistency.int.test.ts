@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../local-host/src/appLoader';
+import { DEFAULT_RETENTION_HOURS } from '../local-host/src/eventLog';
 import { SETTING_NAMES } from '../shared/config';
 import { UNPARKED_PREFIX } from '../shared/parking';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, OPERATIONS_CONSUMER_GROUP, TABLES } from '../shared/topology';
@@ -286,6 +287,12 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       ) as EmulatorConfig;
       const entity = emulator.UserConfig.NamespaceConfig[0]!.Entities.find((e) => e.Name === lastSegment(hub.name));
       expect(hub.properties?.partitionCount).toBe(Number(entity?.PartitionCount));
+    });
+
+    it('keeps events in the hub exactly as long as the local host does by default (CAFE_EVENTHUB_RETENTION_HOURS)', () => {
+      const hub = one('Microsoft.EventHub/namespaces/eventhubs');
+      const retention = hub.properties?.retentionDescription as { retentionTimeInHours?: number } | undefined;
+      expect(retention?.retentionTimeInHours).toBe(DEFAULT_RETENTION_HOURS);
     });
 
     it('creates exactly the tables of shared/topology.ts', () => {

@@ -1,8 +1,9 @@
 import type { EventHub, LogRecord } from './eventLog';
 import type { CoreRegistry, RegisteredFunction } from './functionsCore';
-import { invoke, triggerBindingOf } from './invoker';
+import { invoke, triggerBindingOf, type InvocationRequest } from './invoker';
 import type { Logger } from './logger';
 import { retryPolicyOf } from './retryPolicy';
+import type { SecondWorker } from './secondWorker';
 
 export interface ListenerOptions {
   maxEventBatchSize: number;
@@ -13,7 +14,14 @@ export interface ListenerOptions {
    * Event Hubs does after a crash or a partition rebalance, to show the consumers are idempotent.
    */
   deliverTwice?: boolean;
+  /**
+   * Fault injection (CAFE_CONCURRENT_DELIVERY): a second worker process that gets every batch at the
+   * same time as this one, as two instances do while a partition moves between them.
+   */
+  secondWorker?: Pick<SecondWorker, 'invoke'>;
 }
+
+type Invoke = (request: InvocationRequest) => Promise<unknown>;
 
 function typed(value: unknown): { json: string } {
   return { json: JSON.stringify(value) };
@@ -60,13 +68,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /**
  * Delivers one consumer group's events to one function, one loop per partition, as the Event Hubs
  * trigger does: a batch is read from the checkpoint, the function runs under its retry policy, and
- * the checkpoint advances once the retries are spent, whether the function succeeded or not. Only a
- * host that stops mid-batch leaves the checkpoint behind, so that batch is delivered again.
+ * the checkpoint advances once the retries are spent, whether the function succeeded or not. A host
+ * that stops while a batch waits for its next retry also checkpoints past it, as the Functions host
+ * does (the retries are in memory and end with the host): the app must not rely on them. Only a batch
+ * whose invocation is still running when the stop's grace period ends, or a host that dies, leaves
+ * the checkpoint behind, so that batch is delivered again.
  */
 export class EventHubListener {
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Set when the stop's grace period ended: from then on nothing is checkpointed. */
+  private halted = false;
 
   constructor(
     private readonly registry: CoreRegistry,
@@ -106,42 +119,62 @@ export class EventHubListener {
         await partition.waitForAppend(this.options.idleWaitMs, this.abort.signal);
         continue;
       }
-      const delivery = this.deliver(partitionId, records, many).then(async (completed) =>
-        completed && this.options.deliverTwice ? this.deliver(partitionId, records, many) : completed,
-      );
+      const first = records[0]!.sequenceNumber;
+      if (first > next) {
+        this.logger.warn(
+          this.fn.name,
+          `consumer group ${group} partition ${partitionId}: ${first - next} event(s) (${next}..${first - 1}) passed the hub's retention before they were read; starting at ${first}, the oldest retained event`,
+        );
+      }
+      const delivery = this.deliverBatch(partitionId, records, many);
       this.inFlight.add(delivery);
-      const completed = await delivery.finally(() => this.inFlight.delete(delivery));
-      if (!completed) return; // stopped mid-batch: no checkpoint, the batch is delivered again next time
+      await delivery.finally(() => this.inFlight.delete(delivery));
+      if (this.halted) return; // the grace period ended mid-batch: no checkpoint, the batch is delivered again
       next = records[records.length - 1]!.sequenceNumber + 1;
       await this.hub.writeCheckpoint(group, partitionId, next);
     }
   }
 
-  /** Returns false when the host stopped before the retries were spent. */
-  private async deliver(partitionId: string, records: LogRecord[], many: boolean): Promise<boolean> {
+  /** Runs the batch in this worker and, with concurrent delivery, in the second worker at the same time. */
+  private async deliverBatch(partitionId: string, records: LogRecord[], many: boolean): Promise<void> {
+    const targets: Invoke[] = [(request) => invoke(this.registry, this.fn, request, this.logger)];
+    const second = this.options.secondWorker;
+    if (second) targets.push((request) => second.invoke(this.fn.name, request));
+    const once = () => Promise.all(targets.map((target) => this.deliver(target, partitionId, records, many)));
+    await once();
+    if (this.options.deliverTwice && !this.abort.signal.aborted) await once();
+  }
+
+  /** Runs the function on the batch under its retry policy; returns when the retries are spent or the host stops between them. */
+  private async deliver(target: Invoke, partitionId: string, records: LogRecord[], many: boolean): Promise<void> {
     const policy = retryPolicyOf(this.fn);
     const triggerData = many ? { collectionString: { string: records.map((r) => r.body) } } : { string: records[0]!.body };
     const triggerMetadata = metadataFor(this.hub, this.consumerGroup, partitionId, records, many);
     const range = `${records[0]!.sequenceNumber}..${records[records.length - 1]!.sequenceNumber}`;
     for (let retry = 0; ; retry++) {
       try {
-        await invoke(this.registry, this.fn, {
+        await target({
           triggerData,
           triggerMetadata,
           ...(policy ? { retryContext: { retryCount: retry, maxRetryCount: policy.maxRetryCount } } : {}),
-        }, this.logger);
-        return true;
+        });
+        return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const canRetry = policy !== undefined && (policy.maxRetryCount === -1 || retry < policy.maxRetryCount);
         if (!canRetry) {
           this.logger.error(this.fn.name, `partition ${partitionId} events ${range} failed after ${retry + 1} attempt(s); checkpointing past them: ${message}`);
-          return true;
+          return;
         }
-        const delay = policy.delayMs(retry + 1);
-        this.logger.warn(this.fn.name, `partition ${partitionId} events ${range} failed (attempt ${retry + 1}); retrying in ${delay} ms: ${message}`);
-        await sleep(delay, this.abort.signal);
-        if (this.abort.signal.aborted) return false;
+        if (!this.abort.signal.aborted) {
+          const delay = policy.delayMs(retry + 1);
+          this.logger.warn(this.fn.name, `partition ${partitionId} events ${range} failed (attempt ${retry + 1}); retrying in ${delay} ms: ${message}`);
+          await sleep(delay, this.abort.signal);
+        }
+        if (this.abort.signal.aborted) {
+          this.logger.error(this.fn.name, `partition ${partitionId} events ${range} failed (attempt ${retry + 1}) and the host is stopping before the next retry; checkpointing past them, as the Functions host does: ${message}`);
+          return;
+        }
       }
     }
   }
@@ -151,5 +184,6 @@ export class EventHubListener {
     this.abort.abort();
     const settle = Promise.allSettled([...this.loops, ...this.inFlight]);
     await Promise.race([settle, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    this.halted = true;
   }
 }

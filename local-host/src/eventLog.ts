@@ -8,8 +8,19 @@ import path from 'node:path';
  * append-only file of JSON lines, flushed to disk before a publish is acknowledged; each consumer
  * group keeps a checkpoint per partition. Events with the same partition key land in the same
  * partition, in order, and are read from the checkpoint on, so nothing published is lost when a
- * consumer is disabled or the host stops.
+ * consumer is disabled or the host stops. As on Event Hubs, an event is readable only for the hub's
+ * retention: reads skip older records (the file keeps them; nothing reads them again).
  */
+
+/** Bicep's `eventHubRetentionDays` default (1 day) in hours; test/infra-consistency keeps the two equal. */
+export const DEFAULT_RETENTION_HOURS = 24;
+
+export interface EventLogOptions {
+  /** How long an event stays readable after it was enqueued. */
+  retentionMs?: number;
+  /** The clock retention is measured against (tests move it forward). */
+  now?: () => number;
+}
 
 export interface LogRecord {
   sequenceNumber: number;
@@ -30,8 +41,15 @@ class Partition {
   private handle?: FileHandle;
   private tail: Promise<unknown> = Promise.resolve();
   private waiters: (() => void)[] = [];
+  /** Index of the oldest record not yet known to be expired; time only moves forward, so it only grows. */
+  private expiredBefore = 0;
 
-  constructor(readonly id: string, readonly file: string) {}
+  constructor(
+    readonly id: string,
+    readonly file: string,
+    private readonly retentionMs: number,
+    private readonly now: () => number,
+  ) {}
 
   async load(): Promise<void> {
     if (!existsSync(this.file)) return;
@@ -91,9 +109,23 @@ class Partition {
     return run;
   }
 
-  /** Records from a sequence number on: numbers start at 0 and are dense, so a number is an index. */
+  /**
+   * The sequence number of the oldest event still within the retention (the next sequence number when
+   * every event has expired). Expiry follows the log's order, as Event Hubs drops whole old segments.
+   */
+  firstRetainedSequence(): number {
+    const horizon = this.now() - this.retentionMs;
+    while (this.expiredBefore < this.records.length && Date.parse(this.records[this.expiredBefore]!.enqueuedTimeUtc) < horizon) this.expiredBefore++;
+    return this.expiredBefore;
+  }
+
+  /**
+   * Records from a sequence number on, skipping those past the retention: a reader behind it gets the
+   * oldest retained event first. Numbers start at 0 and are dense, so a number is an index.
+   */
   read(fromSequence: number, max: number): LogRecord[] {
-    return this.records.slice(fromSequence, fromSequence + max);
+    const start = Math.max(fromSequence, this.firstRetainedSequence());
+    return this.records.slice(start, start + max);
   }
 
   /** Resolves on the next append, after the timeout, or when the signal aborts, whichever is first. */
@@ -123,7 +155,7 @@ export class EventHub {
 
   private constructor(readonly name: string, readonly dir: string) {}
 
-  static async open(root: string, name: string, defaultPartitions: number): Promise<EventHub> {
+  static async open(root: string, name: string, defaultPartitions: number, options: EventLogOptions = {}): Promise<EventHub> {
     if (!/^[a-z0-9][a-z0-9._-]{0,255}$/i.test(name)) throw new Error(`Invalid event hub name "${name}"`);
     const dir = path.join(root, name);
     await mkdir(path.join(dir, 'checkpoints'), { recursive: true });
@@ -137,7 +169,8 @@ export class EventHub {
     }
     const hub = new EventHub(name, dir);
     for (let i = 0; i < partitionCount; i++) {
-      const partition = new Partition(String(i), path.join(dir, `partition-${i}.jsonl`));
+      const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_HOURS * 3_600_000;
+      const partition = new Partition(String(i), path.join(dir, `partition-${i}.jsonl`), retentionMs, options.now ?? Date.now);
       await partition.load();
       hub.partitions.push(partition);
     }
@@ -189,12 +222,12 @@ export class EventHub {
 export class EventLog {
   private readonly hubs = new Map<string, Promise<EventHub>>();
 
-  constructor(readonly root: string, readonly defaultPartitions: number) {}
+  constructor(readonly root: string, readonly defaultPartitions: number, private readonly options: EventLogOptions = {}) {}
 
   hub(name: string): Promise<EventHub> {
     let hub = this.hubs.get(name);
     if (!hub) {
-      hub = EventHub.open(this.root, name, this.defaultPartitions);
+      hub = EventHub.open(this.root, name, this.defaultPartitions, this.options);
       this.hubs.set(name, hub);
     }
     return hub;

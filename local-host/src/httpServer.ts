@@ -83,11 +83,9 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
 
   async function serveFunction(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const { route, params, allowed } = routes.resolve(url.pathname, method === 'HEAD' ? 'GET' : method);
-    if (!route) {
-      if (allowed.length > 0) return problem(res, 405, 'Method not allowed', `${method} is not allowed on ${url.pathname}.`, { allow: allowed.join(', ') });
-      return problem(res, 404, 'Not found', `No function serves ${url.pathname}.`);
-    }
+    const { route, params } = routes.resolve(url.pathname, method === 'HEAD' ? 'GET' : method);
+    // As on Azure, a path served only for other methods is not found (no 405 with Allow).
+    if (!route) return problem(res, 404, 'Not found', `No function serves ${method} ${url.pathname}.`);
     const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(req.headers)) {

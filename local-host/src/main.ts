@@ -4,11 +4,12 @@ import { lockDataDir } from './dataLock';
 import { freePort } from './azurite';
 import { startEmbeddedStorage, type EmbeddedStorage } from './embeddedStorage';
 import { EventHubListener } from './eventHubListener';
-import { EventLog } from './eventLog';
+import { DEFAULT_RETENTION_HOURS, EventLog } from './eventLog';
 import { EVENT_LOG_PATH, createHttpHost, listen } from './httpServer';
 import { triggerBindingOf } from './invoker';
 import { Logger } from './logger';
-import { isDisabled, readHostJson, readLocalSettings } from './settings';
+import { SecondWorker } from './secondWorker';
+import { isDisabled, readHostJson, readLocalSettings, retentionHoursOf } from './settings';
 import { TimerListener, resolveSettings } from './timers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`PORT must be a TCP port number, not "${settings.PORT}"`);
   const dataDir = path.resolve(ROOT, settings.CAFE_DATA_DIR ?? '.cafe-data');
   const partitions = Number(settings.CAFE_EVENTHUB_PARTITIONS ?? 4);
+  const retentionHours = retentionHoursOf(settings, DEFAULT_RETENTION_HOURS);
   const unlock = lockDataDir(dataDir);
   process.once('exit', unlock);
 
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
   const app = await loadFunctionApp(ROOT, (level, message) => logger.write(level, 'worker', message));
   app.lock();
   const hostJson = readHostJson(ROOT);
-  const eventLog = new EventLog(path.join(dataDir, 'eventhubs'), partitions);
+  const eventLog = new EventLog(path.join(dataDir, 'eventhubs'), partitions, { retentionMs: retentionHours * 3_600_000 });
+  const secondWorker = settings.CAFE_CONCURRENT_DELIVERY === 'true' ? await SecondWorker.start(ROOT, logger) : undefined;
   const enabled = app.functions.filter((fn) => !isDisabled(settings, fn.name));
   const disabled = app.functions.filter((fn) => isDisabled(settings, fn.name));
 
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     const type = binding.type.toLowerCase();
     if (type === 'eventhubtrigger') {
       const hubName = resolveSettings(String(binding.eventHubName), settings, `Function ${fn.name}`);
-      listeners.push(new EventHubListener(app.registry, fn, await eventLog.hub(hubName), logger, { maxEventBatchSize: hostJson.maxEventBatchSize, idleWaitMs: 1_000, deliverTwice: settings.CAFE_DELIVER_TWICE === 'true' }));
+      listeners.push(new EventHubListener(app.registry, fn, await eventLog.hub(hubName), logger, { maxEventBatchSize: hostJson.maxEventBatchSize, idleWaitMs: 1_000, deliverTwice: settings.CAFE_DELIVER_TWICE === 'true', secondWorker }));
     } else if (type === 'timertrigger') {
       timers.push(new TimerListener(app.registry, fn, logger, settings));
     } else if (type !== 'httptrigger') {
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
         const parts = await Promise.all(
           hub.partitions.map(async (p) => {
             const checkpoint = await hub.readCheckpoint(listener.consumerGroup, p.id);
-            return { partitionId: p.id, lastSequenceNumber: p.nextSequence - 1, nextSequenceNumber: checkpoint, pending: p.nextSequence - checkpoint };
+            return { partitionId: p.id, lastSequenceNumber: p.nextSequence - 1, nextSequenceNumber: checkpoint, pending: p.nextSequence - Math.max(checkpoint, p.firstRetainedSequence()) };
           }),
         );
         return { function: listener.functionName, hub: hub.name, consumerGroup: listener.consumerGroup, pending: parts.reduce((sum, p) => sum + p.pending, 0), partitions: parts };
@@ -106,7 +109,8 @@ async function main(): Promise<void> {
     ...disabled.map((fn) => `    disabled ${fn.name} (its events wait in the log)`),
     '',
     `  Storage:    ${storage}`,
-    `  Event log:  ${path.join(dataDir, 'eventhubs')} (${partitions} partitions per hub)`,
+    `  Event log:  ${path.join(dataDir, 'eventhubs')} (${partitions} partitions per hub, events kept ${retentionHours} h)`,
+    ...(secondWorker ? [`  Second worker: pid ${secondWorker.pid} gets every batch too (CAFE_CONCURRENT_DELIVERY)`] : []),
     '  Stop with Ctrl-C.',
     '',
     `Listening on ${url}`,
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())]);
     server.closeAllConnections();
     await Promise.all([...listeners.map((l) => l.stop(GRACE_MS)), ...timers.map((t) => t.stop(GRACE_MS))]);
+    await secondWorker?.stop(GRACE_MS);
     for (const hook of app.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData });
     await eventLog.close();
     // Storage goes last: everything above may still be writing until it has stopped.

@@ -120,21 +120,22 @@ export class RouteTable<T> {
     return this.routes;
   }
 
-  /** The best route for a path and method; `allowed` lists the methods of routes that match the path. */
-  resolve(pathname: string, method: string): { route?: CompiledRoute<T>; params: Record<string, string>; allowed: string[] } {
+  /**
+   * The most specific route for a path that takes the method. A route of the path that does not take
+   * the method is passed over, so a less specific one may serve it; when none does, there is no route.
+   */
+  resolve(pathname: string, method: string): { route?: CompiledRoute<T>; params: Record<string, string> } {
     let parts: string[];
     try {
       parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
     } catch {
-      return { params: {}, allowed: [] };
+      return { params: {} };
     }
-    const allowed = new Set<string>();
     for (const route of this.routes) {
+      if (!route.methods.has(method.toUpperCase())) continue;
       const params = matchRoute(route.segments, parts);
-      if (!params) continue;
-      if (route.methods.has(method.toUpperCase())) return { route, params, allowed: [...route.methods] };
-      route.methods.forEach((m) => allowed.add(m));
+      if (params) return { route, params };
     }
-    return { params: {}, allowed: [...allowed] };
+    return { params: {} };
   }
 }

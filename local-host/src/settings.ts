@@ -28,3 +28,12 @@ export function isDisabled(settings: Record<string, string | undefined>, functio
   const value = settings[`AzureWebJobs.${functionName}.Disabled`] ?? settings[`AzureWebJobs__${functionName}__Disabled`];
   return value !== undefined && /^(true|1)$/i.test(value.trim());
 }
+
+/** CAFE_EVENTHUB_RETENTION_HOURS: how long the local hub keeps events readable (default: Bicep's retention). */
+export function retentionHoursOf(settings: Record<string, string | undefined>, fallback: number): number {
+  const raw = settings.CAFE_EVENTHUB_RETENTION_HOURS;
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const hours = Number(raw);
+  if (!Number.isFinite(hours) || hours <= 0) throw new Error(`CAFE_EVENTHUB_RETENTION_HOURS must be a positive number of hours, not "${raw}"`);
+  return hours;
+}

@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
@@ -53,6 +55,20 @@ async function expectOneNotificationEach(http: Api, orders: Order[]): Promise<vo
   }
 }
 
+function secondWorkerPid(host: LocalHost): number | undefined {
+  const match = /Second worker: pid (\d+)/.exec(host.output());
+  return match ? Number(match[1]) : undefined;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('the saga under failure', () => {
   it('answers 503 on /health and to orders while table storage does not answer', async () => {
     const { freePort, tableConnectionString } = await import('../../local-host/src/azurite');
@@ -99,6 +115,39 @@ describe('the saga under failure', () => {
     expect(beverages.body).toHaveLength(1);
   });
 
+  it('two worker processes given every batch at once leave the same outcome and one notification per order', async () => {
+    const { host, http } = await start({ CAFE_CONCURRENT_DELIVERY: 'true', CAFE_LOG_LEVEL: 'debug' });
+    const pid = secondWorkerPid(host);
+    expect(pid).not.toBe(undefined);
+    const store = unique('rebalance');
+    await http.send('PUT', `/inventories/${store}`, { cups: 5 });
+    const placed = await Promise.all(Array.from({ length: 8 }, (_, i) => order(http, store, `${store}-c${i}`, 1)));
+    const orders = await allFinal(http, store, placed.length);
+    expect(orders.filter((o) => o.status === 'completed')).toHaveLength(5);
+    await consumersIdle(http);
+    expect((await http.get<{ cups: number }>(`/inventories/${store}`)).body.cups).toBe(0);
+    await expectOneNotificationEach(http, orders);
+    for (const o of orders.filter((x) => x.status === 'completed')) {
+      expect((await http.get<unknown[]>(`/beverages?orderId=${o.id}`)).body, o.id).toHaveLength(1);
+    }
+    // Every consumer of the hub also ran in the second process (the host logs the rest of the banner first).
+    const consumers = [...host.output().matchAll(/^ {4}eventHub +\S+ +(\S+)$/gm)].map((m) => m[1]!);
+    expect(consumers.length).toBeGreaterThan(0);
+    for (const fn of consumers) expect(host.output(), fn).toMatch(new RegExp(`DEBUG ${fn}: invocation \\d+ done \\[second worker, pid ${pid}\\]`));
+  });
+
+  it('the second worker process ends with the host, whether the host stops or is killed', async () => {
+    for (const end of ['stop', 'kill'] as const) {
+      const { host } = await start({ CAFE_CONCURRENT_DELIVERY: 'true' });
+      const pid = secondWorkerPid(host)!;
+      expect(isRunning(pid), `${end}: the worker runs`).toBe(true);
+      await host[end]();
+      hosts.splice(hosts.indexOf(host), 1);
+      host.cleanup();
+      await eventually(async () => (isRunning(pid) ? undefined : true), `the second worker to end after a ${end}`);
+    }
+  });
+
   it('a disabled consumer leaves its events waiting; re-enabled, they flow and the order completes', async () => {
     const first = await start({ 'AzureWebJobs.brewBeverages.Disabled': 'true' });
     const store = unique('paused');
@@ -115,6 +164,35 @@ describe('the saga under failure', () => {
     const second = await start({}, first.host.dataDir);
     const done = await allFinal(second.http, store, 1);
     expect(done[0]).toMatchObject({ id: placed.id, status: 'completed' });
+  });
+
+  it('events older than the hub\'s retention are gone: a consumer down longer than that misses them and says so', async () => {
+    const retention = { CAFE_EVENTHUB_RETENTION_HOURS: '0.002' }; // 7.2 s
+    const first = await start({ ...retention, 'AzureWebJobs.notifyCustomers.Disabled': 'true' });
+    const store = unique('retention');
+    await first.http.send('PUT', `/inventories/${store}`, { cups: 5 });
+    const old = await order(first.http, store, `${store}-old`, 1);
+    await allFinal(first.http, store, 1);
+    await consumersIdle(first.http);
+    await first.host.stop();
+    hosts.splice(hosts.indexOf(first.host), 1);
+    // Down for longer than the retention, counted from the newest event in the log.
+    const hub = path.join(first.host.dataDir, 'eventhubs', 'cafe-events');
+    const newest = Math.max(
+      ...readdirSync(hub)
+        .filter((f) => f.endsWith('.jsonl'))
+        .flatMap((f) => readFileSync(path.join(hub, f), 'utf8').split('\n').filter(Boolean))
+        .map((line) => Date.parse((JSON.parse(line) as { enqueuedTimeUtc: string }).enqueuedTimeUtc)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, newest + 7_200 + 500 - Date.now())));
+
+    const second = await start(retention, first.host.dataDir);
+    const fresh = await order(second.http, store, `${store}-new`, 1);
+    const orders = await allFinal(second.http, store, 2);
+    await consumersIdle(second.http);
+    await expectOneNotificationEach(second.http, orders.filter((o) => o.id === fresh.id));
+    expect((await second.http.get<unknown[]>(`/notifications?customerId=${old.customerId}&orderId=${old.id}`)).body).toEqual([]);
+    expect(second.host.output()).toMatch(/WARNING notifyCustomers: consumer group \S+ partition \d+: \d+ event\(s\) \(0\.\.\d+\) passed the hub's retention/);
   });
 
   it('a host killed mid-saga loses nothing when it comes back', async () => {

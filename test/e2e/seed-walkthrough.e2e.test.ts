@@ -131,6 +131,10 @@ describe('the seed walkthrough over HTTP', () => {
       expect(response.status, route).toBe(404);
       expect(response.headers.get('content-type'), route).toMatch(/^application\/problem\+json/);
     }
-    expect((await http.send('DELETE', '/orders', undefined)).status).toBe(405);
+    // A route that exists for other methods only: 404 as on Azure, not 405.
+    const wrongMethod = await http.send('DELETE', '/orders', undefined);
+    expect(wrongMethod.status).toBe(404);
+    expect(wrongMethod.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(wrongMethod.headers.get('allow')).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { expandMain } from '../../local-host/src/appLoader';
 import { EventLog } from '../../local-host/src/eventLog';
 import { retryPolicyOf } from '../../local-host/src/retryPolicy';
-import { isDisabled } from '../../local-host/src/settings';
+import { isDisabled, retentionHoursOf } from '../../local-host/src/settings';
 import { resolveSettings } from '../../local-host/src/timers';
 
 const dirs: string[] = [];
@@ -56,9 +56,45 @@ describe('the local event log', () => {
     await reopened.publish([{ body: 'next' }], 'k');
     expect(reopened.partitions[0]!.read(0, 10).map((r) => [r.sequenceNumber, r.body])).toEqual([[0, 'kept'], [1, 'next']]);
   });
+
+  it('forgets events older than the retention, as Event Hubs does, though the file keeps them', async () => {
+    const dir = tempDir();
+    const start = Date.parse('2026-03-01T08:00:00Z');
+    let clock = start;
+    const hour = 3_600_000;
+    const log = new EventLog(dir, 1, { retentionMs: 24 * hour, now: () => clock });
+    const hub = await log.hub('cafe-events');
+    await hub.publish([{ body: 'monday' }], 'k', new Date(start));
+    await hub.publish([{ body: 'tuesday' }], 'k', new Date(start + 20 * hour));
+    const partition = hub.partitions[0]!;
+    expect(partition.read(0, 10).map((r) => r.body)).toEqual(['monday', 'tuesday']);
+
+    clock = start + 25 * hour; // monday is past a day's retention, tuesday is not
+    expect(partition.firstRetainedSequence()).toBe(1);
+    expect(partition.read(0, 10).map((r) => [r.sequenceNumber, r.body])).toEqual([[1, 'tuesday']]);
+    expect(partition.read(1, 10).map((r) => r.body)).toEqual(['tuesday']);
+    clock = start + 45 * hour;
+    expect(partition.read(0, 10)).toEqual([]);
+    expect(partition.firstRetainedSequence()).toBe(2);
+    await log.close();
+
+    // After a restart too: sequence numbers go on where they were.
+    const reopened = await new EventLog(dir, 1, { retentionMs: 24 * hour, now: () => clock }).hub('cafe-events');
+    expect(reopened.partitions[0]!.read(0, 10)).toEqual([]);
+    await reopened.publish([{ body: 'thursday' }], 'k', new Date(clock));
+    expect(reopened.partitions[0]!.read(0, 10).map((r) => [r.sequenceNumber, r.body])).toEqual([[2, 'thursday']]);
+  });
 });
 
 describe('local host settings', () => {
+  it('reads CAFE_EVENTHUB_RETENTION_HOURS, defaulting to the hub\'s retention, and names it when it is wrong', () => {
+    expect(retentionHoursOf({}, 24)).toBe(24);
+    expect(retentionHoursOf({ CAFE_EVENTHUB_RETENTION_HOURS: '0.5' }, 24)).toBe(0.5);
+    for (const wrong of ['0', '-1', 'a day']) {
+      expect(() => retentionHoursOf({ CAFE_EVENTHUB_RETENTION_HOURS: wrong }, 24)).toThrow(/CAFE_EVENTHUB_RETENTION_HOURS/);
+    }
+  });
+
   it('honours AzureWebJobs.<function>.Disabled in both spellings', () => {
     expect(isDisabled({ 'AzureWebJobs.brew.Disabled': 'true' }, 'brew')).toBe(true);
     expect(isDisabled({ AzureWebJobs__brew__Disabled: '1' }, 'brew')).toBe(true);
