@@ -244,6 +244,7 @@ async function sampler() {
 let faultsDone = false;
 async function restart(kind, stop) {
   const window = { kind, start: Date.now(), end: Number.POSITIVE_INFINITY };
+  const at = acked;
   windows.push(window);
   expectingExit = true;
   const outcome = await stop();
@@ -251,8 +252,8 @@ async function restart(kind, stop) {
   expectingExit = false;
   watchHost();
   window.end = Date.now();
-  appliedFaults.push({ kind, at: acked, downMs: window.end - window.start, ...outcome });
-  log(`${kind} of process group applied at ${acked} accepted orders; host listening again after ${((window.end - window.start) / 1000).toFixed(1)} s${outcome?.escalated ? ' (SIGTERM did not end it: escalated to SIGKILL)' : ''}`);
+  appliedFaults.push({ kind, at, downMs: window.end - window.start, ...outcome });
+  log(`${kind} of process group applied at ${at} accepted orders; host listening again after ${((window.end - window.start) / 1000).toFixed(1)} s${outcome?.escalated ? ' (SIGTERM did not end it: escalated to SIGKILL)' : ''}`);
 }
 
 async function outage() {
@@ -263,6 +264,7 @@ async function outage() {
     return;
   }
   const window = { kind: 'outage', start: Date.now(), end: Number.POSITIVE_INFINITY };
+  const at = acked;
   windows.push(window);
   process.kill(pid, 'SIGSTOP');
   log(`table service paused (SIGSTOP to Azurite pid ${pid}) for ${opt.outageSeconds} s at ${acked} accepted orders`);
@@ -272,7 +274,7 @@ async function outage() {
     process.kill(pid, 'SIGCONT');
   }
   window.end = Date.now();
-  appliedFaults.push({ kind: 'outage', at: acked, downMs: window.end - window.start });
+  appliedFaults.push({ kind: 'outage', at, downMs: window.end - window.start });
   log('table service resumed (SIGCONT)');
 }
 
