@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createInventoryApi } from '../../functions/inventory/api';
 import { createReservations } from '../../functions/inventory/reservations';
 import { HttpRequest } from '@azure/functions';
+import type { TransactionAction } from '@azure/data-tables';
 import { makeEvent, type OrderPlaced } from '../../shared/events';
 import { withProblems } from '../../shared/http';
 import { TABLES } from '../../shared/topology';
@@ -184,6 +185,38 @@ describe('setting and restocking stock safely against Azurite', () => {
     // Another key is another delivery.
     await send(api, 'restock', 'main', 5, { 'idempotency-key': 'delivery-2026-11-26' });
     expect(await cupsOf(deps, 'main')).toBe(20);
+  });
+
+  it('a restock whose process dies before its key is stored adds nothing, so its retry adds once', async () => {
+    const deps = testDeps();
+    const api = createInventoryApi(deps);
+    await send(api, 'set', 'main', 10);
+    // Fault injection around the real client: the first write that carries the key never reaches storage.
+    const real = deps.table;
+    let armed = true;
+    deps.table = async (name) => {
+      const client = await real(name);
+      return new Proxy(client, {
+        get(target, prop) {
+          if (prop !== 'submitTransaction') {
+            const value = Reflect.get(target, prop, target) as unknown;
+            return typeof value === 'function' ? value.bind(target) : value;
+          }
+          return async (actions: TransactionAction[]) => {
+            if (armed && actions.some(([, entity]) => String(entity.rowKey).startsWith('restock-key_'))) {
+              armed = false;
+              throw new Error('the process died');
+            }
+            return target.submitTransaction(actions);
+          };
+        },
+      });
+    };
+    const key = { 'idempotency-key': 'delivery-crash' };
+    expect((await send(api, 'restock', 'main', 5, key)).status).toBe(500);
+    expect(await cupsOf(deps, 'main')).toBe(10);
+    expect(JSON.parse(String((await send(api, 'restock', 'main', 5, key)).body))).toMatchObject({ cups: 15, added: 5 });
+    expect(await cupsOf(deps, 'main')).toBe(15);
   });
 
   it('a restock key reused with another body is a 422 problem and adds nothing', async () => {
