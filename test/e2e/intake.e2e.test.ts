@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 import { silentTableService } from '../support/deps';
@@ -8,9 +9,9 @@ import { silentTableService } from '../support/deps';
 /**
  * The intake's bounds and the idempotency and concurrency headers, over HTTP against the local host as
  * `npm start` runs it. The host is started with a preload that can make its event log go silent for
- * the app's publishes (test/support/silentEventLog.cjs), switched by a file.
+ * the app's publishes (test/support/silentEventLog.mjs), switched by a file.
  */
-const PRELOAD = path.resolve(__dirname, '..', 'support', 'silentEventLog.cjs');
+const PRELOAD = pathToFileURL(path.resolve(__dirname, '..', 'support', 'silentEventLog.mjs')).href;
 
 describe('intake and the safety headers over HTTP', () => {
   let host: LocalHost;
@@ -22,7 +23,7 @@ describe('intake and the safety headers over HTTP', () => {
     silence = path.join(dataDir, 'silent-event-log');
     host = await startLocalHost({
       dataDir,
-      env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PRELOAD}`.trim(), CAFE_TEST_SILENT_EVENT_LOG: silence },
+      env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PRELOAD}`.trim(), CAFE_TEST_SILENT_EVENT_LOG: silence },
     });
     http = api(host.url);
   });

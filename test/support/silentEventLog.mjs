@@ -1,12 +1,11 @@
-'use strict';
 /**
- * Loaded into a local host with `--require` (see test/e2e/intake.e2e.test.ts). While the file named by
+ * Loaded into a local host with `--import` (see test/e2e/intake.e2e.test.ts). While the file named by
  * CAFE_TEST_SILENT_EVENT_LOG exists, the app's publishes to the host's event log never answer: a hub
  * that takes the connection and then goes quiet. A publish given a signal fails when it is aborted, as
  * fetch does. When the file is removed, publishes still waiting fail as a reset connection would, and
  * new ones go through. Nothing else in the host is touched.
  */
-const { existsSync } = require('node:fs');
+import { existsSync } from 'node:fs';
 
 const flag = process.env.CAFE_TEST_SILENT_EVENT_LOG;
 if (flag) {
