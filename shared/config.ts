@@ -19,6 +19,8 @@ const settingsSchema = z.object({
   BREW_SECONDS: seconds(3),
   ORDER_NUDGE_AFTER_SECONDS: seconds(30),
   ORDER_DEADLINE_SECONDS: seconds(900),
+  INTAKE_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(8_760).default(24),
   LOW_STOCK_CUPS: z.coerce.number().int().min(0).default(5),
 });
 
@@ -38,6 +40,8 @@ export interface Config {
   orderNudgeAfterSeconds: number;
   /** An order not brewing by then is cancelled (`timed-out`); a brewing one is reported as stuck. */
   orderDeadlineSeconds: number;
+  intakeTimeoutSeconds: number;
+  idempotencyTtlHours: number;
   lowStockCups: number;
 }
 
@@ -86,12 +90,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid settings: ${detail}`);
   }
   const s = parsed.data;
+  // The open-order sweep must never act on an intake that may still be writing (it would drop or rebuild
+  // an order under the intake's feet), so its grace period has to outlast the intake's own bound.
+  if (s.ORDER_NUDGE_AFTER_SECONDS <= s.INTAKE_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      `Invalid settings: ORDER_NUDGE_AFTER_SECONDS (${s.ORDER_NUDGE_AFTER_SECONDS}) must be greater than ` +
+        `INTAKE_TIMEOUT_SECONDS (${s.INTAKE_TIMEOUT_SECONDS}).`,
+    );
+  }
   return Object.freeze({
     eventHub: eventHubConnection(s),
     tables: tablesConnection(s),
     brewSeconds: s.BREW_SECONDS,
     orderNudgeAfterSeconds: s.ORDER_NUDGE_AFTER_SECONDS,
     orderDeadlineSeconds: s.ORDER_DEADLINE_SECONDS,
+    intakeTimeoutSeconds: s.INTAKE_TIMEOUT_SECONDS,
+    idempotencyTtlHours: s.IDEMPOTENCY_TTL_HOURS,
     lowStockCups: s.LOW_STOCK_CUPS,
   });
 }

@@ -17,15 +17,19 @@ export interface Settings {
   brewSeconds: number;
   orderNudgeAfterSeconds: number;
   orderDeadlineSeconds: number;
+  /** The bound of one `POST /orders`, storage and publish included. */
+  intakeTimeoutSeconds: number;
+  /** How long an Idempotency-Key stands for its first request. */
+  idempotencyTtlHours: number;
   lowStockCups: number;
 }
 
 /** The real clients; reading the configuration here makes a missing setting fail the app at start. */
 export function productionDeps(): ServiceDeps {
-  const { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, lowStockCups } = config();
+  const { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, intakeTimeoutSeconds, idempotencyTtlHours, lowStockCups } = config();
   return {
     table,
-    settings: { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, lowStockCups },
+    settings: { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, intakeTimeoutSeconds, idempotencyTtlHours, lowStockCups },
     get publisher() {
       return publisher();
     },

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
+import { isTimeout } from './deadline';
 
 /** RFC 9457 problem details, the one error shape of the public API. */
 export interface Problem {
@@ -101,9 +102,10 @@ type Handler = (request: HttpRequest, context: InvocationContext) => Promise<Htt
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'REQUEST_SEND_ERROR']);
 
-/** A dependency that did not answer or answered "busy": the client may try again. */
+/** A dependency that did not answer (in time) or answered "busy": the client may try again. */
 function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
+  if (isTimeout(error)) return true;
   const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
   return statusCode === 503 || statusCode === 500 || (typeof code === 'string' && NETWORK_ERRORS.has(code));
 }

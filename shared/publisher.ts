@@ -5,9 +5,14 @@ import { azureCredential } from './credential';
 import type { CafeEvent } from './events';
 import { EVENT_HUB } from './topology';
 
+export interface PublishOptions {
+  /** Cancels the publish (the SDK's own retries included); callers with a deadline pass one. */
+  abortSignal?: AbortSignal;
+}
+
 /** Publishes events with `partitionKey = storeId`, so one store's events stay in order. */
 export interface EventPublisher {
-  publish(events: readonly CafeEvent[]): Promise<void>;
+  publish(events: readonly CafeEvent[], options?: PublishOptions): Promise<void>;
 }
 
 const byStore = (events: readonly CafeEvent[]) => groupBy(events, (event) => event.storeId);
@@ -29,17 +34,18 @@ function createProducer(connection: Exclude<EventHubConnection, { kind: 'localEv
 
 export function eventHubsPublisher(producer: EventHubProducerClient): EventPublisher {
   return {
-    async publish(events) {
+    async publish(events, { abortSignal } = {}) {
+      const signal = abortSignal ? { abortSignal } : {};
       for (const [partitionKey, group] of byStore(events)) {
-        let batch = await producer.createBatch({ partitionKey });
+        let batch = await producer.createBatch({ partitionKey, ...signal });
         for (const event of group) {
           if (batch.tryAdd(toEventData(event))) continue;
           if (batch.count === 0) throw new Error(`Event ${event.id} is larger than an Event Hubs batch`);
-          await producer.sendBatch(batch);
-          batch = await producer.createBatch({ partitionKey });
+          await producer.sendBatch(batch, signal);
+          batch = await producer.createBatch({ partitionKey, ...signal });
           if (!batch.tryAdd(toEventData(event))) throw new Error(`Event ${event.id} is larger than an Event Hubs batch`);
         }
-        if (batch.count > 0) await producer.sendBatch(batch);
+        if (batch.count > 0) await producer.sendBatch(batch, signal);
       }
     },
   };
@@ -52,10 +58,11 @@ export function eventHubsPublisher(producer: EventHubProducerClient): EventPubli
 export function localEventLogPublisher(endpoint: string, fetchImpl: typeof fetch = fetch): EventPublisher {
   const url = `${endpoint.replace(/\/+$/, '')}/${EVENT_HUB}/messages`;
   return {
-    async publish(events) {
+    async publish(events, { abortSignal } = {}) {
       for (const [partitionKey, group] of byStore(events)) {
         const response = await fetchImpl(url, {
           method: 'POST',
+          ...(abortSignal ? { signal: abortSignal } : {}),
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ partitionKey, events: group.map((body) => ({ body, properties: { type: body.type } })) }),
         });

@@ -63,10 +63,15 @@ export function isTransactionConflict(error: unknown): boolean {
   return status === 409 || status === 412;
 }
 
+/** What a caller with a deadline passes to a storage call, so an abandoned call is cancelled too. */
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
+
 /** Creates an entity unless one with its keys exists; says whether it created it. */
-export async function createIfAbsent<E extends { partitionKey: string; rowKey: string }>(client: TableClient, entity: E): Promise<boolean> {
+export async function createIfAbsent<E extends { partitionKey: string; rowKey: string }>(client: TableClient, entity: E, options: CallOptions = {}): Promise<boolean> {
   try {
-    await client.createEntity(entity);
+    await client.createEntity(entity, options);
     return true;
   } catch (error) {
     if (isConflict(error)) return false;
@@ -87,9 +92,10 @@ export async function getOrUndefined<T extends object>(
   client: TableClient,
   partitionKey: string,
   rowKey: string,
+  options: CallOptions = {},
 ): Promise<TableEntityResult<T> | undefined> {
   try {
-    return await client.getEntity<T>(partitionKey, rowKey);
+    return await client.getEntity<T>(partitionKey, rowKey, options);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

@@ -1,10 +1,14 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
-import { json, notFound, parseJsonBody, parseWith } from '../../shared/http';
+import { json, notFound, parseJsonBody, parseWith, problem } from '../../shared/http';
+import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused, type KeyRecord } from '../../shared/idempotency';
+import { keyFor } from '../../shared/ids';
 import { withConflictRetry } from '../../shared/retry';
-import { getOrUndefined, isConflict, isPreconditionFailed, listAll, odata } from '../../shared/tables';
+import { getOrUndefined, isPreconditionFailed, isTransactionConflict, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
+import { ifMatchAllows, toHttpEtag } from './etags';
 import { restocked } from './stock';
 import { STOCK_ROW, type StockRow } from './stockRows';
 import { StoreId } from '../../shared/identifiers';
@@ -13,43 +17,103 @@ const SetStock = z.strictObject({ cups: z.number().int().min(0).max(1_000_000) }
 const Restock = z.strictObject({ cups: z.number().int().min(1).max(1_000_000) });
 const MAX_CUPS = 1_000_000_000;
 
+/**
+ * A restock's Idempotency-Key lives in the store's partition, next to the stock row, so the key and
+ * the stock change commit in one transaction: a crash or a retry can never add the cups twice. It
+ * records the answer given, which a repeat gets again.
+ */
+const restockKeyRow = (key: string) => `restock-key_${keyFor(key)}`;
+
+interface RestockKeyRow extends KeyRecord {
+  cups: number;
+  added: number;
+  updatedAt: string;
+}
+
 const view = (storeId: string, row: StockRow) => ({ storeId, cups: row.cups, updatedAt: row.updatedAt });
 
 function storeParam(request: HttpRequest): string {
   return parseWith(StoreId, request.params.storeId, 'store id');
 }
 
+const preconditionFailed = (storeId: string) =>
+  problem(
+    412,
+    'precondition-failed',
+    'Precondition failed',
+    `The stock of store ${storeId} is not the one If-Match names (it changed, or was never set); read it again and retry.`,
+  );
+
 export function createInventoryApi(deps: ServiceDeps) {
   const stock = () => deps.table(TABLES.inventory);
 
+  /** Sets the stock under `If-Match`: the row must still carry a tag the client read, checked by storage itself. */
+  async function setIfMatch(client: TableClient, storeId: string, row: StockRow, ifMatch: string): Promise<string | undefined> {
+    const current = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
+    if (!ifMatchAllows(ifMatch, current && toHttpEtag(current.etag))) throw preconditionFailed(storeId);
+    try {
+      return (await client.updateEntity({ partitionKey: storeId, rowKey: STOCK_ROW, ...row }, 'Merge', { etag: current!.etag })).etag;
+    } catch (error) {
+      if (isPreconditionFailed(error)) throw preconditionFailed(storeId); // written since we read it
+      throw error;
+    }
+  }
+
   return {
+    /**
+     * Sets the stock. Every write changes the row's ETag, reservations included: a set made with the
+     * `If-Match` of an earlier read fails (412) rather than overwrite cups reserved since, and a
+     * reservation read before any set fails its own ETag check and is decided again.
+     */
     async setStock(request: HttpRequest): Promise<HttpResponseInit> {
       const storeId = storeParam(request);
       const { cups } = await parseJsonBody(request, SetStock);
       const row: StockRow = { cups, updatedAt: deps.now().toISOString() };
-      // Merge keeps the row's identity; its new ETag makes any reservation read before this set retry.
-      await (await stock()).upsertEntity({ partitionKey: storeId, rowKey: STOCK_ROW, ...row }, 'Merge');
-      return json(200, view(storeId, row));
+      const client = await stock();
+      const ifMatch = request.headers.get('if-match');
+      const etag =
+        ifMatch === null
+          ? (await client.upsertEntity({ partitionKey: storeId, rowKey: STOCK_ROW, ...row }, 'Merge')).etag
+          : await setIfMatch(client, storeId, row, ifMatch);
+      return json(200, view(storeId, row), etag ? { etag: toHttpEtag(etag) } : {});
     },
 
     async restock(request: HttpRequest): Promise<HttpResponseInit> {
       const storeId = storeParam(request);
+      const rawKey = request.headers.get('idempotency-key');
+      const key = rawKey === null ? undefined : parseWith(IdempotencyKeyHeader, rawKey, 'Idempotency-Key header');
       const { cups } = await parseJsonBody(request, Restock);
+      const fingerprint = fingerprintOf([cups]);
       const client = await stock();
-      const row = await withConflictRetry(
+      const answer = await withConflictRetry(
         async () => {
-          const current = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
-          const next: StockRow = { cups: Math.min(MAX_CUPS, restocked(current?.cups ?? 0, cups)), updatedAt: deps.now().toISOString() };
-          if (current) {
-            await client.updateEntity({ partitionKey: storeId, rowKey: STOCK_ROW, ...next }, 'Merge', { etag: current.etag });
-          } else {
-            await client.createEntity({ partitionKey: storeId, rowKey: STOCK_ROW, ...next });
+          const keyRow = key === undefined ? undefined : restockKeyRow(key);
+          const [current, held] = await Promise.all([
+            getOrUndefined<StockRow>(client, storeId, STOCK_ROW),
+            keyRow === undefined ? undefined : getOrUndefined<RestockKeyRow>(client, storeId, keyRow),
+          ]);
+          const now = deps.now();
+          if (held) {
+            const decision = decideKey(held, fingerprint, now);
+            if (decision === 'mismatch') throw keyReused();
+            if (decision === 'repeat') return { storeId, cups: held.cups, updatedAt: held.updatedAt, added: held.added };
           }
-          return next;
+          const next: StockRow = { cups: Math.min(MAX_CUPS, restocked(current?.cups ?? 0, cups)), updatedAt: now.toISOString() };
+          const stockEntity = { partitionKey: storeId, rowKey: STOCK_ROW, ...next };
+          // The ETag guards the stock against a concurrent reservation or set; the key row's create (or
+          // its ETag, when an expired key is reused) against a concurrent restock with the same key.
+          const actions: TransactionAction[] = [current ? ['update', stockEntity, 'Merge', { etag: current.etag }] : ['create', stockEntity]];
+          if (keyRow !== undefined) {
+            const record: RestockKeyRow = { fingerprint, expiresAt: expiryFrom(now, deps.settings.idempotencyTtlHours), cups: next.cups, added: cups, updatedAt: next.updatedAt };
+            const keyEntity = { partitionKey: storeId, rowKey: keyRow, ...record };
+            actions.push(held ? ['update', keyEntity, 'Replace', { etag: held.etag }] : ['create', keyEntity]);
+          }
+          await client.submitTransaction(actions);
+          return { ...view(storeId, next), added: cups };
         },
-        (error) => isPreconditionFailed(error) || isConflict(error),
+        isTransactionConflict,
       );
-      return json(200, { ...view(storeId, row), added: cups });
+      return json(200, answer);
     },
 
     async listStock(): Promise<HttpResponseInit> {
@@ -64,7 +128,7 @@ export function createInventoryApi(deps: ServiceDeps) {
       const storeId = storeParam(request);
       const row = await getOrUndefined<StockRow>(await stock(), storeId, STOCK_ROW);
       if (!row) throw notFound(`No stock has been set for store ${storeId}.`);
-      return json(200, view(storeId, row));
+      return json(200, view(storeId, row), { etag: toHttpEtag(row.etag) });
     },
   };
 }

@@ -2,12 +2,14 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
-import { json, notFound, parseJsonBody, parseWith, pathId, queryObject } from '../../shared/http';
-import { keyFor, newOrderId } from '../../shared/ids';
-import { createIfAbsent, getOrUndefined, listAll, odata } from '../../shared/tables';
+import { deadline, type Deadline } from '../../shared/deadline';
+import { json, notFound, parseJsonBody, parseWith, pathId, problem, queryObject } from '../../shared/http';
+import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused } from '../../shared/idempotency';
+import { newOrderId } from '../../shared/ids';
+import { createIfAbsent, getOrUndefined, isPreconditionFailed, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { IdempotencyKey, ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
-import { IDEMPOTENCY_PARTITION, OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
+import { ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
+import { OPEN_PARTITION, ORDER_ROW, fromRow, idempotencyKeyAt, toRow, type IdempotencyRow, type OpenRow, type OrderRow } from './rows';
 import { CustomerId, ListLimit, OrderId, StoreId } from '../../shared/identifiers';
 
 const ListQuery = z.strictObject({
@@ -18,39 +20,78 @@ const ListQuery = z.strictObject({
 });
 
 
+interface KeyClaim {
+  customerId: string;
+  key: string;
+  fingerprint: string;
+}
+
+/** The request as the order is built from it (defaults applied), so `storeId` left out equals `"main"`. */
+function fingerprintOfOrder(body: PlaceOrderBody): string {
+  return fingerprintOf([body.storeId, body.customerId, body.items.map((item) => [item.menuItemId, item.quantity])]);
+}
+
 function accepted(order: Order): HttpResponseInit {
   return json(202, order, { location: `/orders/${order.id}` });
 }
 
+/** The publish gets at most this long of the intake's budget: the open row and the sweep cover a slow hub. */
+const PUBLISH_TIMEOUT_MS = 3_000;
+
 export function createOrdersApi(deps: ServiceDeps) {
   const orders = () => deps.table(TABLES.orders);
 
-  /** The order an Idempotency-Key already stands for (`repeat`), or a new id claimed for it. */
-  async function claimId(client: TableClient, key: string | undefined, candidate: string): Promise<{ id: string; repeat: boolean }> {
+  /**
+   * The order a customer's Idempotency-Key already stands for (`repeat`), or a new id claimed for it.
+   * The key row records the body's fingerprint and an expiry: another body under a live key is refused
+   * (422, nothing written), an expired key is claimed anew (replaced under its ETag, so two requests
+   * reusing it at once still agree on one order).
+   */
+  async function claimId(client: TableClient, key: KeyClaim | undefined, candidate: string, now: Date, budget: Deadline): Promise<{ id: string; repeat: boolean }> {
     if (key === undefined) return { id: candidate, repeat: false };
-    const rowKey = keyFor(key);
-    if (await createIfAbsent(client, { partitionKey: IDEMPOTENCY_PARTITION, rowKey, orderId: candidate })) return { id: candidate, repeat: false };
-    const claimed = await client.getEntity<{ orderId: string }>(IDEMPOTENCY_PARTITION, rowKey);
-    return { id: claimed.orderId, repeat: true };
+    const at = idempotencyKeyAt(key.customerId, key.key);
+    const claim = { ...at, orderId: candidate, fingerprint: key.fingerprint, expiresAt: expiryFrom(now, deps.settings.idempotencyTtlHours) };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await budget.within('claiming the Idempotency-Key', (abortSignal) => createIfAbsent(client, claim, { abortSignal }))) {
+        return { id: candidate, repeat: false };
+      }
+      const held = await budget.within('reading the Idempotency-Key', (abortSignal) => getOrUndefined<IdempotencyRow>(client, at.partitionKey, at.rowKey, { abortSignal }));
+      if (!held) continue;
+      const decision = decideKey(held, key.fingerprint, now);
+      if (decision === 'mismatch') throw keyReused();
+      if (decision === 'repeat') return { id: held.orderId, repeat: true };
+      try {
+        await budget.within('renewing the Idempotency-Key', (abortSignal) => client.updateEntity(claim, 'Replace', { etag: held.etag, abortSignal }));
+        return { id: candidate, repeat: false };
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error; // another request renewed it first: read it again
+      }
+    }
+    throw problem(409, 'conflict', 'Conflict', 'Another request with this Idempotency-Key is in progress; try again.');
   }
 
   return {
     /**
      * Stores the order, then publishes OrderPlaced. The open-order row is written first and stays until
      * the order is final, so an order whose publish failed (or whose process died) is re-driven by
-     * the sweep rather than stranded in `pending`.
+     * the sweep rather than stranded in `pending`. The whole intake runs within INTAKE_TIMEOUT_SECONDS
+     * (storage calls are aborted at the bound: 503), and the publish within a few seconds of it (a
+     * publish that fails or times out leaves the order to the sweep: still 202). The sweep's grace
+     * period is longer than this bound (checked at start), so it never acts on an intake still running.
      */
     async placeOrder(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+      const budget = deadline(1000 * deps.settings.intakeTimeoutSeconds);
       const rawKey = request.headers.get('idempotency-key');
-      const key = rawKey === null ? undefined : parseWith(IdempotencyKey, rawKey, 'Idempotency-Key header');
+      const idempotencyKey = rawKey === null ? undefined : parseWith(IdempotencyKeyHeader, rawKey, 'Idempotency-Key header');
       const body = await parseJsonBody(request, PlaceOrderBody);
-      const client = await orders();
+      const client = await budget.within('opening the orders table', () => orders());
       const now = deps.now();
-      const { id, repeat } = await claimId(client, key, newOrderId(now));
+      const key = idempotencyKey === undefined ? undefined : { customerId: body.customerId, key: idempotencyKey, fingerprint: fingerprintOfOrder(body) };
+      const { id, repeat } = await claimId(client, key, newOrderId(now), now, budget);
       if (repeat) {
         // The first request may still be writing, or may have died before the order row: then this
         // request finishes the job with the same id.
-        const existing = await getOrUndefined<OrderRow>(client, id, ORDER_ROW);
+        const existing = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, id, ORDER_ROW, { abortSignal }));
         if (existing) return accepted(fromRow(existing));
       }
 
@@ -62,12 +103,12 @@ export function createOrdersApi(deps: ServiceDeps) {
         nudges: 0,
         idempotent: key !== undefined,
       };
-      await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open });
-      if (!(await createIfAbsent(client, toRow(order)))) {
-        return accepted(fromRow(await client.getEntity<OrderRow>(id, ORDER_ROW)));
+      await budget.within('storing the open order', (abortSignal) => createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open }, { abortSignal }));
+      if (!(await budget.within('storing the order', (abortSignal) => createIfAbsent(client, toRow(order), { abortSignal })))) {
+        return accepted(fromRow(await budget.within('reading the order', (abortSignal) => client.getEntity<OrderRow>(id, ORDER_ROW, { abortSignal }))));
       }
       try {
-        await deps.publisher.publish([event]);
+        await budget.within('publishing OrderPlaced', (abortSignal) => deps.publisher.publish([event], { abortSignal }), PUBLISH_TIMEOUT_MS);
       } catch (error) {
         context.warn(`order ${id} stored but OrderPlaced not yet published; the sweep will retry`, error);
       }

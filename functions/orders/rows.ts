@@ -1,13 +1,29 @@
 import type { TableEntityResult } from '@azure/data-tables';
+import { keyFor } from '../../shared/ids';
+import type { KeyRecord } from '../../shared/idempotency';
 import type { Order, OrderStatus } from './order';
 
 /**
  * The orders table: `PK=orderId, RK=order` holds each order; `PK=open, RK=orderId` tracks orders not
- * yet final (the outbox the sweep re-drives); `PK=idem, RK=hash(key)` maps Idempotency-Keys to orders.
+ * yet final (the outbox the sweep re-drives); `PK=~key_<hash(customerId, key)>, RK=key` maps one
+ * customer's Idempotency-Key to an order. Order ids are base-36, so `~` sorts the key rows after every
+ * order: the newest-first scan of `GET /orders` reaches its limit before it meets them, and each key
+ * is a partition of its own rather than one hot partition. The sweep never reads key rows; it learns
+ * from the open row whether a key can bring the client back (`idempotent`).
  */
 export const ORDER_ROW = 'order';
 export const OPEN_PARTITION = 'open';
-export const IDEMPOTENCY_PARTITION = 'idem';
+const KEY_PARTITION_PREFIX = '~key_';
+const KEY_ROW = 'key';
+
+/** Where the record of one customer's Idempotency-Key lives: the same key from two customers is two keys. */
+export function idempotencyKeyAt(customerId: string, key: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: `${KEY_PARTITION_PREFIX}${keyFor(JSON.stringify([customerId, key]))}`, rowKey: KEY_ROW };
+}
+
+export interface IdempotencyRow extends KeyRecord {
+  orderId: string;
+}
 
 export interface OrderRow {
   storeId: string;

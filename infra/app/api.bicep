@@ -131,6 +131,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LOW_STOCK_CUPS: string(lowStockCups)
     BREW_SWEEP_SCHEDULE: brewSweepSchedule
     ORDER_SWEEP_SCHEDULE: orderSweepSchedule
+    // The intake's own bound (the app refuses to start unless ORDER_NUDGE_AFTER_SECONDS is above it) and
+    // how long an Idempotency-Key stands for its first request.
+    INTAKE_TIMEOUT_SECONDS: '10'
+    IDEMPOTENCY_TTL_HOURS: '24'
   }
 }
 

@@ -1,3 +1,4 @@
+import { TableClient } from '@azure/data-tables';
 import { HttpRequest } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { createOrdersApi } from '../../functions/orders/api';
@@ -9,7 +10,7 @@ import { withProblems } from '../../shared/http';
 import { getOrUndefined } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';
-import { testDeps } from '../support/deps';
+import { silentTableService, testDeps } from '../support/deps';
 
 function post(body: unknown, headers: Record<string, string> = {}) {
   return new HttpRequest({ method: 'POST', url: 'http://localhost/orders', body: { string: typeof body === 'string' ? body : JSON.stringify(body) }, headers: { 'content-type': 'application/json', ...headers } });
@@ -20,6 +21,13 @@ const americano = { customerId: 'c-1', items: [{ menuItemId: 'americano', quanti
 function clock(start: string) {
   let now = new Date(start);
   return { now: () => now, advance: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)) };
+}
+
+/** Every row of the orders table, in the order Table Storage returns them. */
+async function allRows(deps: ReturnType<typeof testDeps>) {
+  const rows: { partitionKey?: string; rowKey?: string }[] = [];
+  for await (const row of (await deps.table(TABLES.orders)).listEntities()) rows.push(row);
+  return rows;
 }
 
 /** An intake that died after its open-order row and before the order row. */
@@ -54,8 +62,111 @@ describe('taking orders against Azurite', () => {
     const ids = responses.map((r) => JSON.parse(String(r.body)).id);
     expect(new Set(ids).size).toBe(1);
     expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1);
-    const again = await api.placeOrder(post({ ...americano, customerId: 'someone-else' }, key), invocationContext().context);
+    // The same body without the default store spelled out is the same request.
+    const again = await api.placeOrder(post({ storeId: 'main', ...americano }, key), invocationContext().context);
     expect(JSON.parse(String(again.body))).toMatchObject({ id: ids[0], customerId: 'c-1' });
+  });
+
+  it('the same Idempotency-Key from another customer places a second order', async () => {
+    const deps = testDeps();
+    const api = createOrdersApi(deps);
+    const key = { 'idempotency-key': 'tap-1' };
+    const first = JSON.parse(String((await api.placeOrder(post(americano, key), invocationContext().context)).body));
+    const other = await api.placeOrder(post({ ...americano, customerId: 'c-2' }, key), invocationContext().context);
+    expect(other.status).toBe(202);
+    expect(JSON.parse(String(other.body))).toMatchObject({ customerId: 'c-2', status: 'pending' });
+    expect(JSON.parse(String(other.body)).id).not.toBe(first.id);
+    expect(deps.publisher.ofType('OrderPlaced').map((e) => e.customerId)).toEqual(['c-1', 'c-2']);
+  });
+
+  it('a key reused by the same customer with another body is a 422 problem and writes nothing', async () => {
+    const deps = testDeps();
+    const place = withProblems(createOrdersApi(deps).placeOrder);
+    const key = { 'idempotency-key': 'tap-7' };
+    expect((await place(post(americano, key), invocationContext().context)).status).toBe(202);
+    const before = await allRows(deps);
+
+    const changed = await place(post({ ...americano, items: [{ menuItemId: 'americano', quantity: 3 }] }, key), invocationContext().context);
+    expect(changed.status).toBe(422);
+    expect(changed.headers).toMatchObject({ 'content-type': 'application/problem+json; charset=utf-8' });
+    expect(JSON.parse(String(changed.body))).toMatchObject({ status: 422, type: expect.stringContaining('idempotency-key-reused') });
+    expect(await allRows(deps)).toEqual(before);
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1);
+  });
+
+  it('an expired Idempotency-Key places a new order, and a key within its lifetime does not', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ idempotencyTtlHours: 1 }, time.now);
+    const api = createOrdersApi(deps);
+    const key = { 'idempotency-key': 'tap-9' };
+    const idOf = async () => JSON.parse(String((await api.placeOrder(post(americano, key), invocationContext().context)).body)).id as string;
+    const first = await idOf();
+    time.advance(3599);
+    expect(await idOf()).toBe(first);
+    time.advance(2);
+    const renewed = await idOf();
+    expect(renewed).not.toBe(first);
+    expect(await idOf()).toBe(renewed); // the key now stands for the new order
+    expect(deps.publisher.ofType('OrderPlaced').map((e) => e.orderId)).toEqual([first, renewed]);
+  });
+
+  it('a repeat finishes an order whose first request died after claiming its key', async () => {
+    const deps = testDeps();
+    const api = createOrdersApi(deps);
+    const key = { 'idempotency-key': 'tap-dies' };
+    const { id } = JSON.parse(String((await api.placeOrder(post(americano, key), invocationContext().context)).body));
+    // Undo everything but the key row, as if the process had died right after claiming it.
+    const client = await deps.table(TABLES.orders);
+    await client.deleteEntity(id, ORDER_ROW);
+    await client.deleteEntity(OPEN_PARTITION, id);
+
+    const repeat = await api.placeOrder(post(americano, key), invocationContext().context);
+    expect(JSON.parse(String(repeat.body))).toMatchObject({ id, status: 'pending' });
+    expect(await getOrUndefined(client, id, ORDER_ROW)).toMatchObject({ customerId: 'c-1', cups: 2 });
+    expect(await getOrUndefined(client, OPEN_PARTITION, id)).toMatchObject({ idempotent: true });
+  });
+
+  it('keeps key rows behind every order, out of the newest-first scan of GET /orders', async () => {
+    const deps = testDeps();
+    const api = createOrdersApi(deps);
+    for (const tap of ['a', 'b', 'c']) await api.placeOrder(post(americano, { 'idempotency-key': tap }), invocationContext().context);
+    const rows = await allRows(deps);
+    const firstKeyRow = rows.findIndex((r) => r.rowKey === 'key');
+    const lastOrderRow = rows.map((r) => r.rowKey).lastIndexOf(ORDER_ROW);
+    expect(rows.filter((r) => r.rowKey === 'key')).toHaveLength(3);
+    expect(firstKeyRow).toBeGreaterThan(lastOrderRow);
+  });
+
+  it('answers 202 while the hub never answers, and the sweep re-drives the order', { timeout: 20_000 }, async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ intakeTimeoutSeconds: 1, orderNudgeAfterSeconds: 30 }, time.now);
+    deps.publisher.hangs = true;
+    const { context, logs } = invocationContext();
+    const response = await createOrdersApi(deps).placeOrder(post(americano), context);
+    expect(response.status).toBe(202);
+    const { id } = JSON.parse(String(response.body));
+    expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringContaining(`order ${id} stored but OrderPlaced not yet published`)]));
+    expect(await getOrUndefined(await deps.table(TABLES.orders), id, ORDER_ROW)).toMatchObject({ status: 'pending' });
+
+    deps.publisher.hangs = false;
+    time.advance(31);
+    await createOrderSweep(deps)({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderPlaced').map((e) => e.orderId)).toEqual([id]);
+  });
+
+  it('answers 503 with Retry-After when storage does not answer within the intake bound', { timeout: 20_000 }, async () => {
+    const silent = await silentTableService();
+    try {
+      const deps = testDeps({ intakeTimeoutSeconds: 1 });
+      const hanging = TableClient.fromConnectionString(silent.connectionString, 'orders', { allowInsecureConnection: true });
+      deps.table = async () => hanging;
+      const response = await withProblems(createOrdersApi(deps).placeOrder)(post(americano, { 'idempotency-key': 'tap-503' }), invocationContext().context);
+      expect(response.status).toBe(503);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': '5' });
+      expect(deps.publisher.published).toEqual([]);
+    } finally {
+      await silent.close();
+    }
   });
 
   it.each([

@@ -36,6 +36,8 @@ export const FAST_SAGA = {
   BREW_SWEEP_SCHEDULE: '*/1 * * * * *',
   ORDER_SWEEP_SCHEDULE: '*/2 * * * * *',
   ORDER_NUDGE_AFTER_SECONDS: '5',
+  // The sweep's grace period must exceed the intake's bound (checked at start).
+  INTAKE_TIMEOUT_SECONDS: '3',
 };
 
 /** Starts the built local host (`npm start` without the build) on a free port, as a separate process. */

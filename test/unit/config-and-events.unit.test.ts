@@ -37,6 +37,22 @@ describe('configuration', () => {
     expect(() => parseConfig({ ...tables, EventHubConnection: 'x', ORDER_DEADLINE_SECONDS: 'later' })).toThrow(/ORDER_DEADLINE_SECONDS/);
   });
 
+  it('reads the intake bound and the key lifetime, with defaults', () => {
+    const local = { ...tables, EventHubConnection: 'x' };
+    expect(parseConfig(local)).toMatchObject({ intakeTimeoutSeconds: 10, idempotencyTtlHours: 24 });
+    expect(parseConfig({ ...local, INTAKE_TIMEOUT_SECONDS: '4', IDEMPOTENCY_TTL_HOURS: '48' })).toMatchObject({ intakeTimeoutSeconds: 4, idempotencyTtlHours: 48 });
+  });
+
+  it('refuses a sweep grace period that does not outlast the intake bound, naming both settings', () => {
+    const local = { ...tables, EventHubConnection: 'x' };
+    for (const [nudge, intake] of [['10', '10'], ['5', '10'], ['30', '31']]) {
+      const attempt = () => parseConfig({ ...local, ORDER_NUDGE_AFTER_SECONDS: nudge, INTAKE_TIMEOUT_SECONDS: intake });
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(/ORDER_NUDGE_AFTER_SECONDS.*INTAKE_TIMEOUT_SECONDS/);
+    }
+    expect(parseConfig({ ...local, ORDER_NUDGE_AFTER_SECONDS: '11', INTAKE_TIMEOUT_SECONDS: '10' }).orderNudgeAfterSeconds).toBe(11);
+  });
+
   it('rejects a nonsensical number, naming the setting', () => {
     expect(() => parseConfig({ ...tables, EventHubConnection: 'x', BREW_SECONDS: 'soon' })).toThrow(/BREW_SECONDS/);
   });

@@ -1,0 +1,19 @@
+/**
+ * HTTP entity tags for the stock row. The Table ETag changes on every write to the row (a set, a
+ * restock, a reservation), so it is exactly "the stock you read"; it is sent as an opaque strong tag
+ * (base64url of the Table ETag, which itself is weak-looking and full of quotes).
+ */
+export function toHttpEtag(tableEtag: string): string {
+  return `"${Buffer.from(tableEtag, 'utf8').toString('base64url')}"`;
+}
+
+/**
+ * Whether an `If-Match` header allows a write to the row whose current tag is `current` (undefined: no
+ * row). `*` asks only that the row exists; otherwise one of the listed tags must equal it by strong
+ * comparison, so a weak tag (`W/"…"`) never matches.
+ */
+export function ifMatchAllows(header: string, current: string | undefined): boolean {
+  if (current === undefined) return false;
+  const tags = header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+  return tags.some((tag) => tag === '*' || tag === current);
+}
