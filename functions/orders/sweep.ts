@@ -67,6 +67,12 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     if (recorded) order = recorded.order;
     if (recorded?.decision.outcome === 'requested') context.warn(`order timed out orderId=${orderId} storeId=${order.storeId} status=${order.status}; cancel requested`);
   }
+  if (!due && movedRecently(order, now, deps.settings.orderNudgeAfterSeconds) && !awaitingCancel(order)) {
+    // The saga is carrying this order along (the consumers may just be behind): a nudge would only add
+    // to their backlog. Look again once it has stood still for the nudge delay.
+    await postpone(client, open, new Date(Date.parse(order.updatedAt) + 1000 * deps.settings.orderNudgeAfterSeconds));
+    return {};
+  }
   const stuck = due === 'stuck-brewing' && !open.stuckReported;
   try {
     const nudges = open.nudges + 1;
@@ -85,6 +91,19 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     context.error(`stuck brewing orderId=${orderId} storeId=${order.storeId} createdAt=${order.createdAt} deadlineSeconds=${deadlineSeconds}`);
   }
   return { publish: awaitingCancel(order) ? cancelRequested(order) : event };
+}
+
+/** Whether the order changed status within the last `seconds`: then it is moving, not stuck. */
+export function movedRecently(order: Order, now: Date, seconds: number): boolean {
+  return order.updatedAt !== order.createdAt && Date.parse(order.updatedAt) > now.getTime() - seconds * 1000;
+}
+
+async function postpone(client: TableClient, open: TableEntityResult<OpenRow>, at: Date): Promise<void> {
+  try {
+    await client.updateEntity({ partitionKey: OPEN_PARTITION, rowKey: open.rowKey!, nextNudgeAt: at.toISOString() }, 'Merge', { etag: open.etag });
+  } catch (error) {
+    if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+  }
 }
 
 /**

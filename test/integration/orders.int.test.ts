@@ -205,6 +205,24 @@ describe('taking orders against Azurite', () => {
     expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1); // backs off before the next nudge
   });
 
+  it('the sweep leaves an order the saga is still moving alone, and nudges it once it stands still', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 30 }, time.now);
+    const { id } = JSON.parse(String((await createOrdersApi(deps).placeOrder(post(americano), invocationContext().context)).body));
+    const placed = deps.publisher.ofType('OrderPlaced')[0]!;
+    // Reserved 25 s later (the consumers were behind): the order moved, so at 31 s it is not stuck.
+    time.advance(25);
+    await createOrderProgress(deps)([makeEvent('CupsReserved', { orderId: id, storeId: 'main', occurredAt: time.now().toISOString(), customerId: placed.customerId, items: placed.items, cups: placed.cups })], invocationContext().context);
+    time.advance(6);
+    const sweep = createOrderSweep(deps);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1);
+    // 30 s after it last moved, it is nudged.
+    time.advance(25);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(2);
+  });
+
   it('the sweep drops an order the intake never stored when no Idempotency-Key can bring the client back', async () => {
     const { deps, client } = await halfPlaced('unacked1', false);
     expect(await getOrUndefined(client, 'unacked1', ORDER_ROW)).toBeUndefined();
