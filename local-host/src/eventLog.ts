@@ -36,6 +36,15 @@ export interface IncomingEvent {
   properties?: Record<string, unknown>;
 }
 
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 class Partition {
   readonly records: LogRecord[] = [];
   private handle?: FileHandle;
@@ -80,7 +89,12 @@ class Partition {
 
   append(events: IncomingEvent[], partitionKey: string | undefined, now: Date): Promise<LogRecord[]> {
     const run = this.tail.then(async () => {
-      this.handle ??= await open(this.file, 'a');
+      if (!this.handle) {
+        const created = !existsSync(this.file);
+        this.handle = await open(this.file, 'a');
+        // A new partition file's name must survive a power cut as well as the events in it.
+        if (created) await syncDirectory(path.dirname(this.file));
+      }
       let sequence = this.nextSequence;
       const records = events.map((event) => ({
         sequenceNumber: sequence,
