@@ -16,7 +16,8 @@ const settingsSchema = z.object({
   TablesConnection__tableServiceUri: z.url().optional(),
   TablesConnection__clientId: optionalText,
   AZURE_CLIENT_ID: optionalText,
-  BREW_SECONDS: seconds(3),
+  // 0 is allowed: a drink that is ready at once (BrewingStarted and BeverageCompleted together).
+  BREW_SECONDS: z.coerce.number().min(0).max(86_400).default(3),
   ORDER_NUDGE_AFTER_SECONDS: seconds(30),
   ORDER_DEADLINE_SECONDS: seconds(900),
   INTAKE_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),

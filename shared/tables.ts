@@ -1,4 +1,5 @@
-import { TableClient, type TableEntityResult, odata } from '@azure/data-tables';
+import { TableClient, type TableEntityResult, type TransactionAction, odata } from '@azure/data-tables';
+import { groupBy } from './collections';
 import { config, type TablesConnection } from './config';
 import { azureCredential } from './credential';
 import type { TableName } from './topology';
@@ -108,9 +109,31 @@ export async function listAll<T extends object>(
   limit = Number.POSITIVE_INFINITY,
 ): Promise<TableEntityResult<T>[]> {
   const rows: TableEntityResult<T>[] = [];
-  for await (const row of client.listEntities<T>({ queryOptions: { filter } })) {
-    rows.push(row);
-    if (rows.length >= limit) break;
+  // A page asks for no more than the caller takes, so a bounded read is bounded at the service too.
+  const pages = client.listEntities<T>({ queryOptions: { filter } }).byPage(Number.isFinite(limit) ? { maxPageSize: Math.min(1000, limit) } : {});
+  for await (const page of pages) {
+    for (const row of page) {
+      rows.push(row);
+      if (rows.length >= limit) return rows;
+    }
   }
   return rows;
+}
+
+/** Table Storage takes at most 100 operations, all of one partition, in one transaction. */
+export const MAX_TRANSACTION_OPERATIONS = 100;
+
+/**
+ * Submits writes as few transactions as the rules allow: one per partition, split every 100
+ * operations. Each transaction is atomic on its own (a chunk that fails leaves the others applied),
+ * so callers make every operation idempotent or guard it with an ETag and re-decide on failure. An
+ * entity must appear at most once per partition here.
+ */
+export async function submitByPartition(client: TableClient, actions: readonly TransactionAction[]): Promise<void> {
+  const byPartition = groupBy(actions, (action) => String(action[1].partitionKey));
+  for (const group of byPartition.values()) {
+    for (let start = 0; start < group.length; start += MAX_TRANSACTION_OPERATIONS) {
+      await client.submitTransaction(group.slice(start, start + MAX_TRANSACTION_OPERATIONS));
+    }
+  }
 }

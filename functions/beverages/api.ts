@@ -4,8 +4,8 @@ import type { ServiceDeps } from '../../shared/deps';
 import { json, parseWith, queryObject } from '../../shared/http';
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { beverages } from './brewing';
-import { JOB_ROW, fromJobRow, type JobRow } from './jobs';
+import { asOf, beverages } from './brewing';
+import { JOB_ROW, fromRow, type JobRow } from './rows';
 import { ListLimit, OrderId } from '../../shared/identifiers';
 
 const Query = z.strictObject({
@@ -20,11 +20,12 @@ export function createBeveragesApi(deps: ServiceDeps) {
       const client = await deps.table(TABLES.beverages);
       if (q.orderId) {
         const row = await getOrUndefined<JobRow>(client, q.orderId, JOB_ROW);
-        return json(200, row ? beverages(fromJobRow(row)) : []);
+        return json(200, row ? beverages(asOf(fromRow(row), deps.now())) : []);
       }
       // Jobs are keyed by order id, which sorts newest first: the first `limit` jobs are the latest.
       const rows = await listAll<JobRow>(client, odata`RowKey eq ${JOB_ROW}`, q.limit);
-      return json(200, rows.map(fromJobRow).flatMap(beverages));
+      const now = deps.now();
+      return json(200, rows.map((row) => beverages(asOf(fromRow(row), now))).flat());
     },
   };
 }

@@ -63,6 +63,15 @@ export function finish(job: BrewJob, now: Date): BrewJob {
   return job.status !== 'brewing' ? job : { ...job, status: 'completed', completedAt: now.toISOString() };
 }
 
+/**
+ * The job as it stands at `now`: brewing takes a known time, so a brewing job whose `readyAt` has
+ * passed is completed (at `readyAt`) without anything being written. The stored row stays as it was
+ * inserted; only the announcement (BeverageCompleted) is work for the completion sweep.
+ */
+export function asOf(job: BrewJob, now: Date): BrewJob {
+  return isReady(job, now) ? { ...job, status: 'completed', completedAt: job.readyAt } : job;
+}
+
 /** The public view: one beverage per order line; a cancelled order has none. */
 export function beverages(job: BrewJob) {
   if (job.status === 'cancelled') return [];

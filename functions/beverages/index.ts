@@ -8,7 +8,7 @@ import { createBeveragesApi } from './api';
 import { createBrewer } from './brewer';
 
 const deps = productionDeps();
-const brewer = createBrewer(deps);
+const brewer = createBrewer(deps, { completeWhenDue: true });
 
 app.http('listBeverages', { methods: ['GET'], route: 'beverages', handler: withProblems(createBeveragesApi(deps).listBeverages) });
 

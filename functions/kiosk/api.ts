@@ -2,11 +2,18 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseWith, pathId, queryObject } from '../../shared/http';
+import { newOrderId, olderBucket, orderBucket } from '../../shared/ids';
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerMessage, type KioskView } from './projection';
-import { VIEW_ROW, boardPartition, fromViewRow, type ViewRow } from './readModel';
+import { boardRange, fromRow, viewAt, type ViewRow } from './rows';
 import { OrderId, StoreId } from '../../shared/identifiers';
+
+/**
+ * How far back the board looks: the newest five buckets (at least 112 minutes). A pickup board shows
+ * what is being made and just made; older orders are found by id. Each bucket is one range read.
+ */
+const BOARD_BUCKETS = 5;
 
 const BoardQuery = z.strictObject({
   storeId: StoreId.default('main'),
@@ -20,15 +27,23 @@ export function createKioskApi(deps: ServiceDeps) {
   return {
     async getKioskOrder(request: HttpRequest): Promise<HttpResponseInit> {
       const id = pathId(OrderId, request.params.id, 'order');
-      const row = await getOrUndefined<ViewRow>(await kiosk(), id, VIEW_ROW);
+      const at = viewAt(id);
+      const row = await getOrUndefined<ViewRow>(await kiosk(), at.partitionKey, at.rowKey);
       if (!row) throw notFound(`The kiosk has not seen order ${id} (yet).`);
-      return json(200, present(fromViewRow(row, id)));
+      return json(200, present(fromRow(row, id)));
     },
 
     async listKioskOrders(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(BoardQuery, queryObject(request), 'query');
-      const rows = await listAll<ViewRow & { orderId: string }>(await kiosk(), odata`PartitionKey eq ${boardPartition(q.storeId)}`, q.limit);
-      return json(200, rows.map((row) => present(fromViewRow(row, row.orderId))));
+      const client = await kiosk();
+      const { from, to } = boardRange(q.storeId);
+      const rows: (ViewRow & { orderId: string })[] = [];
+      let bucket = orderBucket(newOrderId(deps.now()));
+      for (let i = 0; i < BOARD_BUCKETS && rows.length < q.limit; i++, bucket = olderBucket(bucket)) {
+        const filter = odata`PartitionKey eq ${bucket} and RowKey gt ${from} and RowKey lt ${to}`;
+        rows.push(...(await listAll<ViewRow & { orderId: string }>(client, filter, q.limit - rows.length)));
+      }
+      return json(200, rows.map((row) => present(fromRow(row, row.orderId))));
     },
 
     settings(): HttpResponseInit {

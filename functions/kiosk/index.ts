@@ -6,7 +6,7 @@ import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createKioskApi } from './api';
 import { servePage } from './pages';
-import { createKioskProjection } from './readModel';
+import { createKioskProjection } from './projector';
 
 const deps = productionDeps();
 const api = createKioskApi(deps);

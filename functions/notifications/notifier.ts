@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { eachEvent, type EventFailure } from '../../shared/consumer';
+import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
 import { createIfAbsent } from '../../shared/tables';
@@ -14,7 +14,9 @@ import { customerPartition, notificationFor } from './messages';
 export function createNotifier(deps: ServiceDeps) {
   return async function notifyCustomers(events: (OrderCancelled | OrderCompleted)[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.notifications);
-    return eachEvent(events, async (event) => {
+    // Each notification is its own partition's (the customer's) insert: they go out together, and a
+    // failure fails its own event only.
+    const settled = await Promise.allSettled(events.map(async (event) => {
       const { kind, message, messageKo } = notificationFor(event);
       const created = await createIfAbsent(client, {
         partitionKey: customerPartition(event.customerId),
@@ -28,6 +30,7 @@ export function createNotifier(deps: ServiceDeps) {
         createdAt: deps.now().toISOString(),
       });
       if (created) context.log(`notified customer of ${kind} orderId=${event.orderId}`);
-    });
+    }));
+    return settled.flatMap((result, i) => (result.status === 'rejected' ? [{ eventId: events[i]!.id, error: result.reason as unknown }] : []));
   };
 }

@@ -6,10 +6,12 @@ import { deadline, type Deadline } from '../../shared/deadline';
 import { json, notFound, parseJsonBody, parseWith, pathId, problem, queryObject } from '../../shared/http';
 import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused } from '../../shared/idempotency';
 import { newOrderId } from '../../shared/ids';
-import { createIfAbsent, getOrUndefined, isPreconditionFailed, listAll, odata } from '../../shared/tables';
+import { createIfAbsent, getOrUndefined, isConflict, isPreconditionFailed, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
-import { OPEN_PARTITION, ORDER_ROW, fromRow, idempotencyKeyAt, toRow, type IdempotencyRow, type OpenRow, type OrderRow } from './rows';
+import { OPEN_PARTITION, ORDER_PARTITIONS_END, fromRow, idempotencyKeyAt, orderAt, toRow, type IdempotencyRow, type OpenRow, type OrderRow } from './rows';
+import { Cursor, listPage, nextLink } from '../../shared/paging';
+import type { RowCache } from '../../shared/rowCache';
 import { CustomerId, ListLimit, OrderId, StoreId } from '../../shared/identifiers';
 
 const ListQuery = z.strictObject({
@@ -17,6 +19,7 @@ const ListQuery = z.strictObject({
   storeId: StoreId.optional(),
   status: z.enum(ORDER_STATUSES).optional(),
   limit: ListLimit,
+  cursor: Cursor,
 });
 
 
@@ -38,7 +41,12 @@ function accepted(order: Order): HttpResponseInit {
 /** The publish gets at most this long of the intake's budget: the open row and the sweep cover a slow hub. */
 const PUBLISH_TIMEOUT_MS = 3_000;
 
-export function createOrdersApi(deps: ServiceDeps) {
+export interface OrdersApiOptions {
+  /** The rows the order consumer of this process caches: intake puts each new order there. */
+  orderCache?: RowCache<OrderRow & { etag: string }>;
+}
+
+export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {}) {
   const orders = () => deps.table(TABLES.orders);
 
   /**
@@ -91,7 +99,7 @@ export function createOrdersApi(deps: ServiceDeps) {
       if (repeat) {
         // The first request may still be writing, or may have died before the order row: then this
         // request finishes the job with the same id.
-        const existing = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, id, ORDER_ROW, { abortSignal }));
+        const existing = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(id).partitionKey, id, { abortSignal }));
         if (existing) return accepted(fromRow(existing));
       }
 
@@ -104,9 +112,20 @@ export function createOrdersApi(deps: ServiceDeps) {
         idempotent: key !== undefined,
       };
       await budget.within('storing the open order', (abortSignal) => createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open }, { abortSignal }));
-      if (!(await budget.within('storing the order', (abortSignal) => createIfAbsent(client, toRow(order), { abortSignal })))) {
-        return accepted(fromRow(await budget.within('reading the order', (abortSignal) => client.getEntity<OrderRow>(id, ORDER_ROW, { abortSignal }))));
+      const entity = toRow(order);
+      const created = await budget.within('storing the order', async (abortSignal) => {
+        try {
+          return await client.createEntity(entity, { abortSignal });
+        } catch (error) {
+          if (isConflict(error)) return undefined;
+          throw error;
+        }
+      });
+      if (!created) {
+        return accepted(fromRow(await budget.within('reading the order', (abortSignal) => client.getEntity<OrderRow>(orderAt(id).partitionKey, id, { abortSignal }))));
       }
+      // The consumer in this process then finds the order without reading it (ETag-guarded, so safe).
+      if (created.etag) options.orderCache?.set(id, { ...entity, etag: created.etag });
       try {
         await budget.within('publishing OrderPlaced', (abortSignal) => deps.publisher.publish([event], { abortSignal }), PUBLISH_TIMEOUT_MS);
       } catch (error) {
@@ -118,20 +137,20 @@ export function createOrdersApi(deps: ServiceDeps) {
 
     async getOrder(request: HttpRequest): Promise<HttpResponseInit> {
       const id = pathId(OrderId, request.params.id, 'order');
-      const row = await getOrUndefined<OrderRow>(await orders(), id, ORDER_ROW);
+      const row = await getOrUndefined<OrderRow>(await orders(), orderAt(id).partitionKey, id);
       if (!row) throw notFound(`There is no order ${id}.`);
       return json(200, fromRow(row));
     },
 
     async listOrders(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(ListQuery, queryObject(request), 'query');
-      const filters = [odata`RowKey eq ${ORDER_ROW}`];
+      const filters = [odata`PartitionKey lt ${ORDER_PARTITIONS_END}`];
       if (q.customerId) filters.push(odata`customerId eq ${q.customerId}`);
       if (q.storeId) filters.push(odata`storeId eq ${q.storeId}`);
       if (q.status) filters.push(odata`status eq ${q.status}`);
-      // Order ids sort newest first and rows come in key order, so the first `limit` matches are the newest.
-      const rows = await listAll<OrderRow>(await orders(), filters.join(' and '), q.limit);
-      return json(200, rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1)));
+      // Bucket partitions and order ids both sort newest first, so pages come newest first.
+      const page = await listPage<OrderRow>(await orders(), filters.join(' and '), q.limit, q.cursor);
+      return json(200, page.rows.map(fromRow), nextLink(request, page.next));
     },
   };
 }

@@ -7,7 +7,7 @@ import { withConflictRetry } from '../../shared/retry';
 import { getOrUndefined, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { CANCEL_REASONS, cancelRequested, isFinal, requestCancel, type CancelDecision, type Order } from './order';
-import { ORDER_ROW, fromRow, toRow, type OrderRow } from './rows';
+import { fromRow, orderAt, toRow, type OrderRow } from './rows';
 
 /**
  * Records a cancel request on the order (ETag-guarded), the one step both the deadline and the
@@ -16,7 +16,8 @@ import { ORDER_ROW, fromRow, toRow, type OrderRow } from './rows';
  */
 export async function recordCancel(client: TableClient, orderId: string, reason: string, now: Date): Promise<{ order: Order; decision: CancelDecision } | undefined> {
   return withConflictRetry(async () => {
-    const row = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
+    const at = orderAt(orderId);
+    const row = await getOrUndefined<OrderRow>(client, at.partitionKey, at.rowKey);
     if (!row) return undefined;
     const order = fromRow(row);
     const decision = requestCancel(order, reason, now);

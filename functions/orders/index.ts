@@ -7,11 +7,14 @@ import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createOrdersApi } from './api';
 import { createCancelApi } from './cancel';
-import { createOrderProgress } from './progress';
+import { createOrderProgress, type CachedOrder } from './progress';
+import { RowCache } from '../../shared/rowCache';
 import { createOrderSweep } from './sweep';
 
 const deps = productionDeps();
-const api = createOrdersApi(deps);
+// Shared by intake and the order consumer of this process: the consumer then finds new orders unread.
+const orderCache = new RowCache<CachedOrder>();
+const api = createOrdersApi(deps, { orderCache });
 
 app.http('placeOrder', { methods: ['POST'], route: 'orders', handler: withProblems(api.placeOrder) });
 app.http('getOrder', { methods: ['GET'], route: 'orders/{id}', handler: withProblems(api.getOrder) });
@@ -36,7 +39,7 @@ app.eventHub('trackOrders', {
       name: 'trackOrders',
       // OrderPlaced too: it rebuilds an order the orders table lost (see progress.ts).
       accepts: ['OrderPlaced', 'CupsReserved', 'CupsOutOfStock', 'BrewingStarted', 'BeverageCompleted', 'BrewingCancelled'],
-      handle: createOrderProgress(deps),
+      handle: createOrderProgress(deps, orderCache),
     },
     consumerDeps(deps),
   ),

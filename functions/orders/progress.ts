@@ -1,14 +1,17 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
-import { eachOrder, type EventFailure } from '../../shared/consumer';
+import type { TransactionAction } from '@azure/data-tables';
+import { applyBatched } from '../../shared/batchedRows';
+import { groupBy } from '../../shared/collections';
+import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
-import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
+import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isPreconditionFailed, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
-import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
+import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } from './rows';
 
 /**
  * An event for an order this table does not have, that carries too little to rebuild it. Transient: the
@@ -18,7 +21,7 @@ class UnknownOrderError extends Error {
   override name = 'UnknownOrderError';
 }
 
-type CachedOrder = OrderRow & { partitionKey?: string; etag: string };
+export type CachedOrder = OrderRow & { etag: string };
 
 interface Applied {
   before?: Order;
@@ -48,75 +51,92 @@ async function recreateOrder(client: TableClient, events: readonly ProgressEvent
   return { order, from: source.type };
 }
 
+/** Folds one order's events into it: the state machine's answer for the whole group. */
+function fold(before: Order, events: readonly ProgressEvent[], now: Date): Omit<Applied, 'before' | 'recreatedFrom'> {
+  let order = before;
+  const emits: CafeEvent[] = [];
+  const conflicts: Applied['conflicts'] = [];
+  for (const event of events) {
+    const result = progress(order, event, now);
+    if (result.conflict) conflicts.push({ event, ...result.conflict });
+    if (result.next) order = result.next;
+    if (result.emit) emits.push(result.emit);
+  }
+  return { order, emits, conflicts };
+}
+
 /**
- * Applies one order's events from a batch with one read (none when this instance read or wrote the
- * order last) and at most one conditional write.
+ * The slow path, for an order this table does not have: rebuilds it from an event that carries it
+ * (open row first, as intake writes it), then applies the events with one conditional write.
  */
-async function applyToOrder(
-  client: TableClient,
-  cache: RowCache<CachedOrder>,
-  orderId: string,
-  events: readonly ProgressEvent[],
-  deps: ServiceDeps,
-): Promise<Applied> {
+async function applyToMissingOrder(client: TableClient, cache: RowCache<CachedOrder>, events: readonly ProgressEvent[], deps: ServiceDeps): Promise<Applied> {
   return withConflictRetry(
     async () => {
       const now = deps.now();
-      let row = cache.get(orderId);
-      if (!row) {
-        const read = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
-        if (read) cache.set(orderId, (row = read));
-      }
+      const orderId = events[0]!.orderId;
+      const at = orderAt(orderId);
+      const row = await getOrUndefined<OrderRow>(client, at.partitionKey, at.rowKey);
       const rebuilt = row ? undefined : await recreateOrder(client, events, deps.settings.orderNudgeAfterSeconds, now);
-      const before = row ? fromRow({ ...row, partitionKey: orderId }) : undefined;
-      let order = before ?? rebuilt!.order;
-      const emits: CafeEvent[] = [];
-      const conflicts: Applied['conflicts'] = [];
-      for (const event of events) {
-        const result = progress(order, event, now);
-        if (result.conflict) conflicts.push({ event, ...result.conflict });
-        if (result.next) order = result.next;
-        if (result.emit) emits.push(result.emit);
+      const before = row ? fromRow(row) : undefined;
+      const applied = fold(before ?? rebuilt!.order, events, now);
+      if (applied.order !== before) {
+        const entity = toRow(applied.order);
+        const written = row ? await client.updateEntity(entity, 'Replace', { etag: row.etag }) : await client.createEntity(entity);
+        if (written.etag) cache.set(orderId, { ...entity, etag: written.etag });
       }
-      if (order !== before) {
-        const entity = toRow(order);
-        try {
-          const written = row
-            ? await client.updateEntity(entity, 'Replace', { etag: row.etag })
-            : await client.createEntity(entity);
-          if (written.etag) cache.set(orderId, { ...entity, etag: written.etag });
-        } catch (error) {
-          cache.delete(orderId);
-          throw error;
-        }
-      }
-      return { ...(before ? { before } : {}), order, emits, conflicts, ...(rebuilt ? { recreatedFrom: rebuilt.from } : {}) };
+      return { ...(before ? { before } : {}), ...applied, ...(rebuilt ? { recreatedFrom: rebuilt.from } : {}) };
     },
     (error) => isPreconditionFailed(error) || isConflict(error),
   );
 }
 
 /**
- * Moves orders along as the other services report. Final outcomes are published, then the order's
- * open row is removed: if the publish fails, the open row keeps the sweep re-driving the order.
+ * Moves orders along as the other services report. A batch costs one transaction per order bucket
+ * (the orders are read only when this instance neither wrote nor read them last); final outcomes are
+ * published, then the finished orders' open rows are removed together: if the publish fails, the open
+ * rows keep the sweep re-driving the orders.
  */
-export function createOrderProgress(deps: ServiceDeps) {
-  const cache = new RowCache<CachedOrder>();
+export function createOrderProgress(deps: ServiceDeps, cache = new RowCache<CachedOrder>()) {
   return async function trackOrders(events: ProgressEvent[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.orders);
-    const finals: { sources: ProgressEvent[]; order: Order; emit: CafeEvent }[] = [];
-    const failures = await eachOrder(events, async (orderId, ofOrder) => {
-      const { before, order, emits, conflicts, recreatedFrom } = await applyToOrder(client, cache, orderId, ofOrder, deps);
-      if (recreatedFrom) context.warn(`order recreated from ${recreatedFrom} orderId=${order.id} storeId=${order.storeId}: the orders table did not have it`);
-      for (const c of conflicts) {
-        context.warn(`ignored transition orderId=${order.id} event=${c.event.type} from=${c.from} to=${c.to}`);
+    const byOrder = groupBy(events, (event) => event.orderId);
+    const applied = new Map<string, Applied>();
+    const missing: string[] = [];
+    const now = deps.now();
+    const outcomes = await applyBatched(client, cache, [...byOrder.keys()].map((orderId) => ({ key: orderId, ...orderAt(orderId) })), (task, row) => {
+      if (!row) {
+        applied.delete(task.key);
+        missing.push(task.key);
+        return {};
       }
-      for (const emit of emits) finals.push({ sources: ofOrder, order, emit });
+      const before = fromRow({ ...row, rowKey: task.key });
+      const result = { before, ...fold(before, byOrder.get(task.key)!, now) };
+      applied.set(task.key, result);
+      return result.order === before ? {} : { fields: withoutKeys(toRow(result.order)) };
+    });
+    const failures: EventFailure[] = [];
+    const failOrder = (orderId: string, error: unknown) => failures.push(...byOrder.get(orderId)!.map((event) => ({ eventId: event.id, error })));
+    for (const o of outcomes) if (o.error !== undefined) failOrder(o.task.key, o.error);
+    for (const orderId of new Set(missing)) {
+      if (outcomes.find((o) => o.task.key === orderId)?.error !== undefined) continue;
+      try {
+        applied.set(orderId, await applyToMissingOrder(client, cache, byOrder.get(orderId)!, deps));
+      } catch (error) {
+        failOrder(orderId, error);
+      }
+    }
+
+    const finals: { sources: ProgressEvent[]; order: Order; emit: CafeEvent }[] = [];
+    for (const [orderId, { before, order, emits, conflicts, recreatedFrom }] of applied) {
+      if (failures.some((f) => byOrder.get(orderId)!.some((e) => e.id === f.eventId))) continue;
+      if (recreatedFrom) context.warn(`order recreated from ${recreatedFrom} orderId=${order.id} storeId=${order.storeId}: the orders table did not have it`);
+      for (const c of conflicts) context.warn(`ignored transition orderId=${order.id} event=${c.event.type} from=${c.from} to=${c.to}`);
+      for (const emit of emits) finals.push({ sources: byOrder.get(orderId)!, order, emit });
       if (order !== before && order.status !== before?.status) {
         const latencyMs = Date.parse(order.updatedAt) - Date.parse(order.createdAt);
         context.log(`order ${order.status} orderId=${order.id} storeId=${order.storeId} latencyMs=${latencyMs}${order.reason ? ` reason=${order.reason}` : ''}`);
       }
-    });
+    }
 
     if (finals.length === 0) return failures;
     try {
@@ -125,12 +145,20 @@ export function createOrderProgress(deps: ServiceDeps) {
       const unpublished = new Set(finals.flatMap((f) => f.sources.map((e) => e.id)));
       return [...failures, ...[...unpublished].map((eventId) => ({ eventId, error }))];
     }
-    for (const f of finals) {
-      if (!isFinal(f.order.status)) continue;
-      await deleteIfPresent(client, OPEN_PARTITION, f.order.id).catch((error: unknown) =>
-        context.warn(`could not close open row of ${f.order.id}; the sweep will`, error),
-      );
+    const closed = [...new Set(finals.filter((f) => isFinal(f.order.status)).map((f) => f.order.id))];
+    try {
+      await submitByPartition(client, closed.map((orderId): TransactionAction => ['delete', { partitionKey: OPEN_PARTITION, rowKey: orderId }]));
+    } catch {
+      // One of them was gone already (a redelivery, the sweep): a transaction fails whole, so go one by one.
+      for (const orderId of closed) {
+        await deleteIfPresent(client, OPEN_PARTITION, orderId).catch((error: unknown) => context.warn(`could not close open row of ${orderId}; the sweep will`, error));
+      }
     }
     return failures;
   };
+}
+
+function withoutKeys(row: OrderRow & { partitionKey: string; rowKey: string }): Record<string, unknown> {
+  const { partitionKey: _p, rowKey: _r, ...fields } = row;
+  return fields;
 }

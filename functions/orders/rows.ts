@@ -1,18 +1,24 @@
 import type { TableEntityResult } from '@azure/data-tables';
-import { keyFor } from '../../shared/ids';
+import { keyFor, orderBucket } from '../../shared/ids';
 import type { KeyRecord } from '../../shared/idempotency';
 import type { Order, OrderStatus } from './order';
 
 /**
- * The orders table: `PK=orderId, RK=order` holds each order; `PK=open, RK=orderId` tracks orders not
- * yet final (the outbox the sweep re-drives); `PK=~key_<hash(customerId, key)>, RK=key` maps one
- * customer's Idempotency-Key to an order. Order ids are base-36, so `~` sorts the key rows after every
- * order: the newest-first scan of `GET /orders` reaches its limit before it meets them, and each key
- * is a partition of its own rather than one hot partition. The sweep never reads key rows; it learns
- * from the open row whether a key can bring the client back (`idempotent`).
+ * The orders table:
+ * - `PK=<bucket>, RK=orderId` holds each order, in the partition of its id's time bucket
+ *   (`orderBucket`, about 28 minutes): the orders one consumer batch moves were placed around the same
+ *   time, so their writes share a partition and commit in one transaction, and a point read needs
+ *   only the id. Ids sort newest first, so a scan of the bucket partitions lists the newest orders first;
+ * - `PK=~open, RK=orderId` tracks orders not yet final (the outbox the sweep re-drives);
+ * - `PK=~key_<hash(customerId, key)>, RK=key` maps one customer's Idempotency-Key to an order.
+ * Buckets are base-36 and `~` sorts after them, so listing `PartitionKey lt '~'` meets only orders.
+ * The sweep never reads key rows; it learns from the open row whether a key can bring the client back
+ * (`idempotent`).
  */
-export const ORDER_ROW = 'order';
-export const OPEN_PARTITION = 'open';
+export const OPEN_PARTITION = '~open';
+/** Every order partition sorts before this key. */
+export const ORDER_PARTITIONS_END = '~';
+export const orderAt = (orderId: string) => ({ partitionKey: orderBucket(orderId), rowKey: orderId });
 const KEY_PARTITION_PREFIX = '~key_';
 const KEY_ROW = 'key';
 
@@ -51,8 +57,7 @@ export interface OpenRow {
 
 export function toRow(order: Order): OrderRow & { partitionKey: string; rowKey: string } {
   return {
-    partitionKey: order.id,
-    rowKey: ORDER_ROW,
+    ...orderAt(order.id),
     storeId: order.storeId,
     customerId: order.customerId,
     items: JSON.stringify(order.items),
@@ -69,7 +74,7 @@ export function toRow(order: Order): OrderRow & { partitionKey: string; rowKey: 
 
 export function fromRow(row: TableEntityResult<OrderRow>): Order {
   return {
-    id: row.partitionKey!,
+    id: row.rowKey!,
     storeId: row.storeId,
     customerId: row.customerId,
     items: JSON.parse(row.items) as Order['items'],

@@ -6,7 +6,7 @@ import { createIfAbsent, deleteIfPresent, getOrUndefined, isNotFound, isPrecondi
 import { TABLES } from '../../shared/topology';
 import { awaitingCancel, recordCancel } from './cancel';
 import { CANCEL_REASONS, cancelRequested, deadlineOf, finalEvent, isFinal, overdue, type Order } from './order';
-import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
+import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } from './rows';
 
 const MAX_BACKOFF_SECONDS = 600;
 const PAGE = 200;
@@ -35,7 +35,8 @@ type Step = { publish?: CafeEvent; close?: boolean };
 async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, deps: ServiceDeps, now: Date, context: InvocationContext): Promise<Step> {
   const orderId = open.rowKey!;
   const event = OrderPlaced.parse(JSON.parse(open.event));
-  const row = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
+  const at = orderAt(orderId);
+  const row = await getOrUndefined<OrderRow>(client, at.partitionKey, at.rowKey);
   if (row && isFinal(row.status)) return { publish: finalEvent(fromRow(row), now), close: true };
   let order: Order;
   if (row) {

@@ -17,8 +17,12 @@ import { applied, footprintOfRead, footprintOfWrites, isWrite, overlaps, writesO
  */
 export interface ProxyStats {
   requests: number;
-  /** Round trips per table (the table named in the path; `$batch` for transactions). */
+  /** Round trips per table (the table named in the path; for a transaction, the table it writes). */
   byTable: Record<string, number>;
+  /** Of those, transactions. */
+  transactions: number;
+  /** Entities the answers to reads carried, per table: what a scan costs, which Azurite hides. */
+  entitiesByTable: Record<string, number>;
   /** Time answers spent waiting for the journal, in ms. */
   heldMs: number;
 }
@@ -44,9 +48,24 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function tableOf(url: string): string {
+function tableOf(url: string, body: Buffer): string {
   const match = /^\/[^/]+\/([^/(?]+)/.exec(url);
-  return match ? decodeURIComponent(match[1]!) : 'other';
+  const table = match ? decodeURIComponent(match[1]!) : 'other';
+  if (table !== '$batch') return table;
+  // A transaction names its table in each operation's request line.
+  const inner = /\n(?:POST|PUT|MERGE|PATCH|DELETE) https?:\/\/[^/]+\/[^/]+\/([^/(?\s]+)/.exec(body.toString('latin1'));
+  return inner ? decodeURIComponent(inner[1]!) : table;
+}
+
+/** How many entities a read's answer carried (a query's `value`, or one for a point read). */
+function entitiesIn(answer: { status: number; body: Buffer }): number {
+  if (answer.status !== 200) return 0;
+  try {
+    const parsed = JSON.parse(answer.body.toString('utf8')) as { value?: unknown };
+    return Array.isArray(parsed.value) ? parsed.value.length : 1;
+  } catch {
+    return 0;
+  }
 }
 
 export interface DurableTableProxy {
@@ -64,7 +83,7 @@ export async function startDurableTableProxy(options: {
 }): Promise<DurableTableProxy> {
   const { targetPort, journal, logger } = options;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-  const stats: ProxyStats = { requests: 0, byTable: {}, heldMs: 0 };
+  const stats: ProxyStats = { requests: 0, byTable: {}, transactions: 0, entitiesByTable: {}, heldMs: 0 };
   /** Writes sent to Azurite whose outcome is not yet on disk (or known to be a failure). */
   const unsettled = new Map<Deferred, Footprint>();
 
@@ -86,8 +105,9 @@ export async function startDurableTableProxy(options: {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     stats.requests++;
-    const table = tableOf(url);
+    const table = tableOf(url, body);
     stats.byTable[table] = (stats.byTable[table] ?? 0) + 1;
+    if (url.includes('$batch')) stats.transactions++;
 
     const contentType = req.headers['content-type'];
     const raw: RawRequest = { method, url, body, ...(contentType ? { contentType } : {}) };
@@ -114,6 +134,7 @@ export async function startDurableTableProxy(options: {
       }
       throw error;
     }
+    if (method === 'GET') stats.entitiesByTable[table] = (stats.entitiesByTable[table] ?? 0) + entitiesIn(answer);
     const arrived = Date.now();
     const earlier = [...unsettled].filter(([d, theirs]) => d !== mine && overlaps(theirs, footprint)).map(([d]) => d.promise);
     if (mine) {

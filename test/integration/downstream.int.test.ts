@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createBrewer } from '../../functions/beverages/brewer';
-import { createKioskProjection } from '../../functions/kiosk/readModel';
+import { createKioskProjection } from '../../functions/kiosk/projector';
 import { createKioskApi } from '../../functions/kiosk/api';
 import { createNotifier } from '../../functions/notifications/notifier';
 import { HttpRequest } from '@azure/functions';
 import { makeEvent } from '../../shared/events';
+import { newOrderId } from '../../shared/ids';
 import { listAll } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';
@@ -38,8 +39,12 @@ describe('brewing against Azurite', () => {
     // A late duplicate of the reservation re-announces completion rather than brewing again.
     await brewer.brew([event], invocationContext().context);
     expect(deps.publisher.published.at(-1)).toMatchObject({ type: 'BeverageCompleted', orderId: 'b1' });
-    const jobs = await listAll(await deps.table(TABLES.beverages), '');
-    expect(jobs.map((j) => [j.partitionKey, j.rowKey, (j as { status?: string }).status])).toEqual([['b1', 'job', 'completed']]);
+    // One job row, and no due entry left once its completion was announced.
+    const rows = await listAll(await deps.table(TABLES.beverages), '');
+    expect(rows.map((j) => [j.partitionKey, j.rowKey])).toEqual([['b1', 'job']]);
+    const { createBeveragesApi } = await import('../../functions/beverages/api');
+    const listed = await createBeveragesApi(deps).listBeverages(new HttpRequest({ method: 'GET', url: 'http://localhost/beverages?orderId=b1' }));
+    expect(JSON.parse(String(listed.body))).toEqual([expect.objectContaining({ orderId: 'b1', status: 'completed', completedAt: '2026-11-25T10:00:03.000Z' })]);
   });
 
   it('a completion whose publish failed is published by the next sweep', async () => {
@@ -98,18 +103,21 @@ describe('the kiosk projection against Azurite', () => {
   });
 
   it('shows the latest status on the order view and the store board, unchanged by duplicates', async () => {
-    const deps = testDeps();
-    const project = createKioskProjection(deps);
     const at = (s: number) => `2026-11-25T10:00:0${s}.000Z`;
-    const placed = makeEvent('OrderPlaced', { orderId: 'k1', storeId: 'main', occurredAt: at(0), customerId: 'c-2', items, cups: 1 });
-    const completed = makeEvent('OrderCompleted', { orderId: 'k1', storeId: 'main', occurredAt: at(5), customerId: 'c-2' });
-    const other = makeEvent('OrderPlaced', { orderId: 'k2', storeId: 'main', occurredAt: at(7), customerId: 'c-3', items, cups: 1 });
-    expect(await project([placed, reserved('k1', at(1)), completed, reserved('k1', at(1)), placed, other], invocationContext().context)).toEqual([]);
+    const deps = testDeps({}, () => new Date(at(9)));
+    // Real order ids: the board lists a store's orders of the newest time buckets, newest first.
+    const k1 = newOrderId(new Date(at(0)));
+    const k2 = newOrderId(new Date(at(7)));
+    const project = createKioskProjection(deps);
+    const placed = makeEvent('OrderPlaced', { orderId: k1, storeId: 'main', occurredAt: at(0), customerId: 'c-2', items, cups: 1 });
+    const completed = makeEvent('OrderCompleted', { orderId: k1, storeId: 'main', occurredAt: at(5), customerId: 'c-2' });
+    const other = makeEvent('OrderPlaced', { orderId: k2, storeId: 'main', occurredAt: at(7), customerId: 'c-3', items, cups: 1 });
+    expect(await project([placed, reserved(k1, at(1)), completed, reserved(k1, at(1)), placed, other], invocationContext().context)).toEqual([]);
 
     const api = createKioskApi(deps);
-    const view = JSON.parse(String((await api.getKioskOrder(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders/k1', params: { id: 'k1' } }))).body));
-    expect(view).toMatchObject({ id: 'k1', status: 'completed', message: 'Ready to pick up', items, createdAt: at(0), updatedAt: at(5) });
+    const view = JSON.parse(String((await api.getKioskOrder(new HttpRequest({ method: 'GET', url: `http://localhost/kiosk/orders/${k1}`, params: { id: k1 } }))).body));
+    expect(view).toMatchObject({ id: k1, status: 'completed', message: 'Ready to pick up', items, createdAt: at(0), updatedAt: at(5) });
     const board = JSON.parse(String((await api.listKioskOrders(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders?storeId=main' }))).body));
-    expect(board.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([['k2', 'pending'], ['k1', 'completed']]);
+    expect(board.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([[k2, 'pending'], [k1, 'completed']]);
   });
 });

@@ -3,7 +3,7 @@ import { HttpRequest } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { createOrdersApi } from '../../functions/orders/api';
 import { createOrderProgress } from '../../functions/orders/progress';
-import { OPEN_PARTITION, ORDER_ROW } from '../../functions/orders/rows';
+import { OPEN_PARTITION, ORDER_PARTITIONS_END, orderAt } from '../../functions/orders/rows';
 import { createOrderSweep } from '../../functions/orders/sweep';
 import { makeEvent } from '../../shared/events';
 import { withProblems } from '../../shared/http';
@@ -117,12 +117,12 @@ describe('taking orders against Azurite', () => {
     const { id } = JSON.parse(String((await api.placeOrder(post(americano, key), invocationContext().context)).body));
     // Undo everything but the key row, as if the process had died right after claiming it.
     const client = await deps.table(TABLES.orders);
-    await client.deleteEntity(id, ORDER_ROW);
+    await client.deleteEntity(orderAt(id).partitionKey, id);
     await client.deleteEntity(OPEN_PARTITION, id);
 
     const repeat = await api.placeOrder(post(americano, key), invocationContext().context);
     expect(JSON.parse(String(repeat.body))).toMatchObject({ id, status: 'pending' });
-    expect(await getOrUndefined(client, id, ORDER_ROW)).toMatchObject({ customerId: 'c-1', cups: 2 });
+    expect(await getOrUndefined(client, orderAt(id).partitionKey, id)).toMatchObject({ customerId: 'c-1', cups: 2 });
     expect(await getOrUndefined(client, OPEN_PARTITION, id)).toMatchObject({ idempotent: true });
   });
 
@@ -132,7 +132,7 @@ describe('taking orders against Azurite', () => {
     for (const tap of ['a', 'b', 'c']) await api.placeOrder(post(americano, { 'idempotency-key': tap }), invocationContext().context);
     const rows = await allRows(deps);
     const firstKeyRow = rows.findIndex((r) => r.rowKey === 'key');
-    const lastOrderRow = rows.map((r) => r.rowKey).lastIndexOf(ORDER_ROW);
+    const lastOrderRow = rows.map((r) => r.partitionKey! < ORDER_PARTITIONS_END).lastIndexOf(true);
     expect(rows.filter((r) => r.rowKey === 'key')).toHaveLength(3);
     expect(firstKeyRow).toBeGreaterThan(lastOrderRow);
   });
@@ -146,7 +146,7 @@ describe('taking orders against Azurite', () => {
     expect(response.status).toBe(202);
     const { id } = JSON.parse(String(response.body));
     expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringContaining(`order ${id} stored but OrderPlaced not yet published`)]));
-    expect(await getOrUndefined(await deps.table(TABLES.orders), id, ORDER_ROW)).toMatchObject({ status: 'pending' });
+    expect(await getOrUndefined(await deps.table(TABLES.orders), orderAt(id).partitionKey, id)).toMatchObject({ status: 'pending' });
 
     deps.publisher.hangs = false;
     time.advance(31);
@@ -225,7 +225,7 @@ describe('taking orders against Azurite', () => {
 
   it('the sweep drops an order the intake never stored when no Idempotency-Key can bring the client back', async () => {
     const { deps, client } = await halfPlaced('unacked1', false);
-    expect(await getOrUndefined(client, 'unacked1', ORDER_ROW)).toBeUndefined();
+    expect(await getOrUndefined(client, orderAt('unacked1').partitionKey, 'unacked1')).toBeUndefined();
     expect(await getOrUndefined(client, OPEN_PARTITION, 'unacked1')).toBeUndefined();
     expect(deps.publisher.published).toEqual([]);
   });
@@ -247,7 +247,7 @@ describe('taking orders against Azurite', () => {
 
   it('the sweep rebuilds an order placed with an Idempotency-Key whose intake died between its two writes', async () => {
     const { deps, client, event } = await halfPlaced('lost1', true);
-    expect(await getOrUndefined(client, 'lost1', ORDER_ROW)).toMatchObject({ status: 'pending', customerId: 'c-9', cups: 1 });
+    expect(await getOrUndefined(client, orderAt('lost1').partitionKey, 'lost1')).toMatchObject({ status: 'pending', customerId: 'c-9', cups: 1 });
     expect(deps.publisher.published).toEqual([event]);
   });
 
@@ -260,7 +260,7 @@ describe('taking orders against Azurite', () => {
 
     deps.publisher.failNext = 1;
     expect(await track([refusal], invocationContext().context)).toHaveLength(1);
-    expect(await getOrUndefined(client, id, ORDER_ROW)).toMatchObject({ status: 'cancelled', reason: 'out-of-cups' });
+    expect(await getOrUndefined(client, orderAt(id).partitionKey, id)).toMatchObject({ status: 'cancelled', reason: 'out-of-cups' });
     expect(await getOrUndefined(client, OPEN_PARTITION, id)).toBeDefined();
 
     expect(await track([refusal], invocationContext().context)).toEqual([]);
@@ -278,7 +278,7 @@ describe('taking orders against Azurite', () => {
     await instanceB([makeEvent('BrewingStarted', { ...base, readyAt: base.occurredAt }), makeEvent('BeverageCompleted', base)], invocationContext().context);
     // A's cached copy still says "accepted": its write must fail on the ETag and re-read, not undo the completion.
     expect(await instanceA([makeEvent('BrewingStarted', { ...base, readyAt: base.occurredAt })], invocationContext().context)).toEqual([]);
-    expect(await getOrUndefined(await deps.table(TABLES.orders), id, ORDER_ROW)).toMatchObject({ status: 'completed' });
+    expect(await getOrUndefined(await deps.table(TABLES.orders), orderAt(id).partitionKey, id)).toMatchObject({ status: 'completed' });
     expect(deps.publisher.ofType('OrderCompleted')).toHaveLength(1);
   });
 });

@@ -1,9 +1,14 @@
-import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import type { TableEntityResult } from '@azure/data-tables';
 import type { BrewJob } from './brewing';
 
 /**
- * The beverages table: `PK=orderId, RK=job` holds an order's brewing job; `PK=due, RK=readyAt_orderId`
- * indexes jobs still brewing by when they are ready, so the completion sweep reads one partition range.
+ * The beverages table:
+ * - `PK=orderId, RK=job`: an order's one job row, insert-only (its creation decides a brew against a
+ *   cancel). A brewing job is completed once its `readyAt` has passed (see `asOf`), so completion
+ *   writes nothing to it.
+ * - `PK=due, RK=readyAt_orderId`: the jobs whose BeverageCompleted is still to be published, by when
+ *   they are ready; an entry carries what the event needs, so the completion sweep reads one range and
+ *   nothing else. A batch's entries share the partition and are written in one transaction.
  */
 export const JOB_ROW = 'job';
 export const DUE_PARTITION = 'due';
@@ -19,9 +24,15 @@ export interface JobRow {
   cancelReason?: string;
 }
 
+export type DueRow = {
+  orderId: string;
+  storeId: string;
+  readyAt: string;
+};
+
 export const dueKey = (job: Pick<BrewJob, 'readyAt' | 'orderId'>) => `${job.readyAt}_${job.orderId}`;
 
-export function toJobRow(job: BrewJob) {
+export function toRow(job: BrewJob) {
   return {
     partitionKey: job.orderId,
     rowKey: JOB_ROW,
@@ -36,7 +47,7 @@ export function toJobRow(job: BrewJob) {
   };
 }
 
-export function fromJobRow(row: TableEntityResult<JobRow>): BrewJob {
+export function fromRow(row: TableEntityResult<JobRow>): BrewJob {
   return {
     orderId: row.partitionKey!,
     storeId: row.storeId,
@@ -50,6 +61,6 @@ export function fromJobRow(row: TableEntityResult<JobRow>): BrewJob {
   };
 }
 
-export async function markDue(client: TableClient, job: BrewJob): Promise<void> {
-  await client.upsertEntity({ partitionKey: DUE_PARTITION, rowKey: dueKey(job), orderId: job.orderId }, 'Replace');
+export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt'>): DueRow & { partitionKey: string; rowKey: string } {
+  return { partitionKey: DUE_PARTITION, rowKey: dueKey(job), orderId: job.orderId, storeId: job.storeId, readyAt: job.readyAt };
 }
