@@ -15,6 +15,9 @@ const settingsSchema = z.object({
   TablesConnection: optionalText,
   TablesConnection__tableServiceUri: z.url().optional(),
   TablesConnection__clientId: optionalText,
+  // The Functions host's own storage, where it keeps Event Hubs checkpoints (read by GET /operations/lag).
+  AzureWebJobsStorage__blobServiceUri: z.url().optional(),
+  AzureWebJobsStorage__clientId: optionalText,
   AZURE_CLIENT_ID: optionalText,
   // 0 is allowed: a drink that is ready at once (BrewingStarted and BeverageCompleted together).
   BREW_SECONDS: z.coerce.number().min(0).max(86_400).default(3),
@@ -37,6 +40,8 @@ export type TablesConnection =
 export interface Config {
   eventHub: EventHubConnection;
   tables: TablesConnection;
+  /** Where the Functions host keeps Event Hubs checkpoints (identity-based), if configured. */
+  checkpointStore?: { blobServiceUri: string; clientId?: string };
   brewSeconds: number;
   orderNudgeAfterSeconds: number;
   /** An order not brewing by then is cancelled (`timed-out`); a brewing one is reported as stuck. */
@@ -102,6 +107,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze({
     eventHub: eventHubConnection(s),
     tables: tablesConnection(s),
+    ...(s.AzureWebJobsStorage__blobServiceUri
+      ? { checkpointStore: { blobServiceUri: s.AzureWebJobsStorage__blobServiceUri, ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}) } }
+      : {}),
     brewSeconds: s.BREW_SECONDS,
     orderNudgeAfterSeconds: s.ORDER_NUDGE_AFTER_SECONDS,
     orderDeadlineSeconds: s.ORDER_DEADLINE_SECONDS,

@@ -15,6 +15,9 @@ import { TimerListener, resolveSettings } from './timers';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const GRACE_MS = 10_000;
 
+/** How often the host logs the consumer groups' lag. */
+const LAG_LOG_MS = 10_000;
+
 async function main(): Promise<void> {
   // func start's order: local.settings.json Values, with the process environment winning.
   const settings: Record<string, string | undefined> = { ...readLocalSettings(ROOT), ...process.env };
@@ -117,6 +120,24 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
+  // The operator's view of the saga locally (GET /operations/lag shows the same): each consumer group's
+  // pending events and what it consumed since the last line, every 10 s while anything moves.
+  let lastPositions = new Map<string, number>();
+  const lagTimer = setInterval(() => {
+    consumerStatus()
+      .then((groups) => {
+        const positions = new Map(groups.map((g) => [g.consumerGroup, g.partitions.reduce((sum, p) => sum + p.nextSequenceNumber, 0)]));
+        const moved = groups.some((g) => g.pending > 0 || positions.get(g.consumerGroup) !== lastPositions.get(g.consumerGroup));
+        if (moved && lastPositions.size > 0) {
+          const parts = groups.map((g) => `${g.consumerGroup}=${g.pending} (${(((positions.get(g.consumerGroup) ?? 0) - (lastPositions.get(g.consumerGroup) ?? 0)) / (LAG_LOG_MS / 1000)).toFixed(1)}/s)`);
+          logger.info('host', `consumer lag ${parts.join(' ')}`);
+        }
+        lastPositions = positions;
+      })
+      .catch(() => undefined);
+  }, LAG_LOG_MS);
+  lagTimer.unref();
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -124,6 +145,7 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     stopping = true;
+    clearInterval(lagTimer);
     logger.info('host', `${signal} received; finishing work in flight (Ctrl-C again to stop at once)`);
     // Requests in flight finish (and may still publish) before the consumers and the log stop.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

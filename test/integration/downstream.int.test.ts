@@ -47,6 +47,15 @@ describe('brewing against Azurite', () => {
     expect(JSON.parse(String(listed.body))).toEqual([expect.objectContaining({ orderId: 'b1', status: 'completed', completedAt: '2026-11-25T10:00:03.000Z' })]);
   });
 
+  it('with a brewing time of 0 announces start and completion together, and leaves nothing to sweep', async () => {
+    const deps = testDeps({ brewSeconds: 0 });
+    const brewer = createBrewer(deps);
+    expect(await brewer.brew([reserved('b0', deps.now().toISOString())], invocationContext().context)).toEqual([]);
+    expect(deps.publisher.published.map((e) => e.type)).toEqual(['BrewingStarted', 'BeverageCompleted']);
+    const rows = await listAll(await deps.table(TABLES.beverages), '');
+    expect(rows.map((r) => r.partitionKey)).toEqual(['b0']);
+  });
+
   it('a completion whose publish failed is published by the next sweep', async () => {
     const time = clock('2026-11-25T10:00:00.000Z');
     const deps = testDeps({ brewSeconds: 1 }, time.now);

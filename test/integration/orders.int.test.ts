@@ -282,3 +282,30 @@ describe('taking orders against Azurite', () => {
     expect(deps.publisher.ofType('OrderCompleted')).toHaveLength(1);
   });
 });
+
+describe('listing orders page by page', () => {
+  it('answers at most `limit` orders, newest first, and announces the next page in a Link header', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({}, time.now);
+    const api = createOrdersApi(deps);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      time.advance(1);
+      ids.push(JSON.parse(String((await api.placeOrder(post(americano), invocationContext().context)).body)).id);
+    }
+    const list = (url: string) => api.listOrders(new HttpRequest({ method: 'GET', url: `http://localhost${url}` }));
+    const first = await list('/orders?customerId=c-1&limit=2');
+    expect(JSON.parse(String(first.body)).map((o: { id: string }) => o.id)).toEqual([ids[2], ids[1]]);
+    const link = (first.headers as Record<string, string>).link;
+    expect(link).toMatch(/^<\/orders\?customerId=c-1&limit=2&cursor=[^>]+>; rel="next"$/);
+    const second = await list(/<([^>]+)>/.exec(link!)![1]!);
+    expect(JSON.parse(String(second.body)).map((o: { id: string }) => o.id)).toEqual([ids[0]]);
+    expect((second.headers as Record<string, string>).link).toBeUndefined();
+  });
+
+  it('refuses a cursor it never gave out', async () => {
+    const api = createOrdersApi(testDeps());
+    const response = await withProblems(api.listOrders)(new HttpRequest({ method: 'GET', url: 'http://localhost/orders?cursor=%3Cnot-a-cursor%3E' }), invocationContext().context);
+    expect(response.status).toBe(400);
+  });
+});
