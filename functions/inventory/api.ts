@@ -10,7 +10,7 @@ import { getOrUndefined, isPreconditionFailed, isTransactionConflict, listAll, o
 import { TABLES } from '../../shared/topology';
 import { ifMatchAllows, toHttpEtag } from './etags';
 import { restocked } from './stock';
-import { STOCK_ROW, type StockRow } from './stockRows';
+import { STOCK_ROW, type StockRow } from './rows';
 import { StoreId } from '../../shared/identifiers';
 
 const SetStock = z.strictObject({ cups: z.number().int().min(0).max(1_000_000) });

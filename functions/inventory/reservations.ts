@@ -5,10 +5,11 @@ import { groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { withConflictRetry } from '../../shared/retry';
-import { isTransactionConflict, odata } from '../../shared/tables';
+import { RowCache } from '../../shared/rowCache';
+import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isTransactionConflict, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { announces, compensate, reserveInTurn, type Decision, type Reservation } from './stock';
-import { STOCK_ROW, type StockRow } from './stockRows';
+import { RESERVATION_PREFIX, STOCK_ROW, reservationKey, type StockRow } from './rows';
 
 interface ReservationRow {
   outcome: Decision;
@@ -20,12 +21,11 @@ interface ReservationRow {
 
 type Decided = Pick<ReservationRow, 'outcome' | 'cups' | 'available'>;
 
-const reservationKey = (orderId: string) => `res_${orderId}`;
-/**
- * Orders decided per round trip. Table Storage allows at most 15 comparisons in one filter: the
- * partition, the stock row and 12 reservations make 14 (a transaction could take 99).
- */
-const CHUNK = 12;
+/** Orders decided per transaction: the stock row and up to 99 reservation records. */
+const CHUNK = MAX_TRANSACTION_OPERATIONS - 1;
+
+type HeldStock = StockRow & { etag: string };
+type HeldDecision = Decided & { etag: string };
 
 function outcomeEvent(order: OrderPlaced, r: { outcome: Reservation['outcome']; available: number }, now: Date): CafeEvent {
   const base = { orderId: order.orderId, storeId: order.storeId, occurredAt: now.toISOString() };
@@ -34,51 +34,93 @@ function outcomeEvent(order: OrderPlaced, r: { outcome: Reservation['outcome']; 
     : makeEvent('CupsOutOfStock', { ...base, cups: order.cups, available: r.available });
 }
 
-/** One read for the stock row and the decisions already recorded for these orders. */
-async function readStore(client: TableClient, storeId: string, orderIds: readonly string[]) {
-  const keys = [STOCK_ROW, ...orderIds.map(reservationKey)];
-  const rowFilter = keys.map((k) => odata`RowKey eq ${k}`).join(' or ');
-  let stock: (StockRow & { etag: string }) | undefined;
-  const decided = new Map<string, Decided & { etag: string }>();
-  for await (const row of client.listEntities<StockRow & ReservationRow>({
-    queryOptions: { filter: `${odata`PartitionKey eq ${storeId}`} and (${rowFilter})` },
-  })) {
-    if (row.rowKey === STOCK_ROW) stock = { cups: row.cups, updatedAt: row.updatedAt, etag: row.etag };
-    else decided.set(row.rowKey!.slice(4), { outcome: row.outcome, cups: row.cups, available: row.available, etag: row.etag });
+function decisionOf(row: ReservationRow & { etag: string }): HeldDecision {
+  return { outcome: row.outcome, cups: row.cups, available: row.available, etag: row.etag };
+}
+
+/**
+ * The decisions recorded for a batch's orders, in one bounded range read: order ids count down, so the
+ * batch's orders are one short key range of the store's partition (the orders placed in between, and
+ * nothing older). Never a filter of OR'd keys, which Table Storage answers with a partition scan.
+ */
+async function readDecidedRange(client: TableClient, storeId: string, orderIds: readonly string[]): Promise<Map<string, HeldDecision>> {
+  const keys = orderIds.map(reservationKey).sort();
+  const wanted = new Set(orderIds);
+  const rows = await listAll<ReservationRow>(client, odata`PartitionKey eq ${storeId} and RowKey ge ${keys[0]!} and RowKey le ${keys.at(-1)!}`);
+  const decided = new Map<string, HeldDecision>();
+  for (const row of rows) {
+    const orderId = row.rowKey!.slice(RESERVATION_PREFIX.length);
+    if (wanted.has(orderId)) decided.set(orderId, decisionOf(row));
   }
-  return { stock, decided };
+  return decided;
+}
+
+/** The decisions recorded for orders that may lie far apart (cancels): one point read each, together. */
+async function readDecidedEach(client: TableClient, storeId: string, orderIds: readonly string[]): Promise<Map<string, HeldDecision>> {
+  const rows = await Promise.all(orderIds.map(async (orderId) => [orderId, await getOrUndefined<ReservationRow>(client, storeId, reservationKey(orderId))] as const));
+  return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, decisionOf(row)] as const] : [])));
+}
+
+/**
+ * The store's stock as this instance last wrote it, or read. Every write that uses it is conditional
+ * on its ETag, so a stale copy (a restock, another instance) fails the transaction and is read again.
+ */
+async function stockOf(client: TableClient, cache: RowCache<HeldStock>, storeId: string): Promise<HeldStock | undefined> {
+  const cached = cache.get(storeId);
+  if (cached) return cached;
+  const row = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
+  const stock = row && { cups: row.cups, updatedAt: row.updatedAt, etag: row.etag };
+  if (stock) cache.set(storeId, stock);
+  return stock;
 }
 
 /**
  * Decides one store's orders: the stock change and the reservation records commit together in one
  * ETag-guarded transaction, so concurrent writers (a restock, another instance after a rebalance)
- * can never make the stock go below zero or an order be decided twice. A conflict re-reads and
- * re-decides. Orders decided before (a redelivery, or cancelled first) keep their recorded decision.
+ * can never make the stock go below zero or an order be decided twice. New orders are decided without
+ * reading their records: the records are created, so an order decided before (a redelivery, or
+ * cancelled first) fails the transaction, and the retry reads the records and keeps them.
  */
-async function reserveForStore(deps: ServiceDeps, client: TableClient, storeId: string, orders: OrderPlaced[], outcomes: Map<string, Decided>) {
+async function reserveForStore(deps: ServiceDeps, client: TableClient, cache: RowCache<HeldStock>, storeId: string, orders: OrderPlaced[], outcomes: Map<string, Decided>) {
   for (let start = 0; start < orders.length; start += CHUNK) {
     const chunk = orders.slice(start, start + CHUNK);
+    let readRecords = false;
     await withConflictRetry(async () => {
-      const { stock, decided } = await readStore(client, storeId, chunk.map((o) => o.orderId));
+      const cached = cache.get(storeId) !== undefined;
+      let stock = await stockOf(client, cache, storeId);
+      const decided = readRecords ? await readDecidedRange(client, storeId, chunk.map((o) => o.orderId)) : new Map<string, HeldDecision>();
       for (const [orderId, row] of decided) outcomes.set(orderId, row);
       const fresh = chunk.filter((o) => !decided.has(o.orderId));
       if (fresh.length === 0) return;
 
-      const { reservations, remaining } = reserveInTurn(stock?.cups ?? 0, fresh.map((o) => ({ orderId: o.orderId, cups: o.cups })));
+      const requests = fresh.map((o) => ({ orderId: o.orderId, cups: o.cups }));
+      let { reservations, remaining } = reserveInTurn(stock?.cups ?? 0, requests);
+      if (cached && reservations.some((r) => r.outcome === 'out-of-stock')) {
+        // A refusal writes no stock, so no ETag would catch a restock made since the copy was kept:
+        // refuse only on the stock as it stands.
+        cache.delete(storeId);
+        stock = await stockOf(client, cache, storeId);
+        ({ reservations, remaining } = reserveInTurn(stock?.cups ?? 0, requests));
+      }
       const decidedAt = deps.now().toISOString();
       const actions: TransactionAction[] = reservations.map((r) => [
         'create',
         { partitionKey: storeId, rowKey: reservationKey(r.orderId), outcome: r.outcome, cups: r.cups, available: r.available, decidedAt },
       ]);
-      if (stock && remaining !== stock.cups) {
-        actions.unshift([
-          'update',
-          { partitionKey: storeId, rowKey: STOCK_ROW, cups: remaining, updatedAt: decidedAt },
-          'Merge',
-          { etag: stock.etag },
-        ]);
+      const stockChanges = stock !== undefined && remaining !== stock.cups;
+      if (stock && stockChanges) {
+        actions.unshift(['update', { partitionKey: storeId, rowKey: STOCK_ROW, cups: remaining, updatedAt: decidedAt }, 'Merge', { etag: stock.etag }]);
       }
-      await client.submitTransaction(actions);
+      try {
+        const response = await client.submitTransaction(actions);
+        const etag = stockChanges ? response.subResponses[0]?.etag : undefined;
+        if (etag) cache.set(storeId, { cups: remaining, updatedAt: decidedAt, etag });
+        else if (stockChanges) cache.delete(storeId);
+      } catch (error) {
+        cache.delete(storeId);
+        readRecords = true;
+        throw error;
+      }
       for (const r of reservations) outcomes.set(r.orderId, r);
     }, isTransactionConflict);
   }
@@ -90,12 +132,12 @@ async function reserveForStore(deps: ServiceDeps, client: TableClient, storeId: 
  * whatever is redelivered; an order not decided yet gets a `cancelled` record instead, so an OrderPlaced
  * that arrives after the cancel (a redelivery, a replay) reserves nothing.
  */
-async function compensateForStore(deps: ServiceDeps, client: TableClient, storeId: string, cancels: OrderCancelled[], outcomes: Map<string, Decided>) {
+async function compensateForStore(deps: ServiceDeps, client: TableClient, cache: RowCache<HeldStock>, storeId: string, cancels: OrderCancelled[], outcomes: Map<string, Decided>) {
   const unique = [...new Map(cancels.map((c) => [c.orderId, c])).values()];
   for (let start = 0; start < unique.length; start += CHUNK) {
     const chunk = unique.slice(start, start + CHUNK);
     await withConflictRetry(async () => {
-      const { stock, decided } = await readStore(client, storeId, chunk.map((c) => c.orderId));
+      const [stock, decided] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, chunk.map((c) => c.orderId))]);
       const at = deps.now().toISOString();
       const actions: TransactionAction[] = [];
       let released = 0;
@@ -120,6 +162,8 @@ async function compensateForStore(deps: ServiceDeps, client: TableClient, storeI
             : ['create', { partitionKey: storeId, rowKey: STOCK_ROW, cups: released, updatedAt: at }],
         );
       }
+      // The stock row changes here without its new ETag being kept: the next decision reads it again.
+      cache.delete(storeId);
       if (actions.length > 0) await client.submitTransaction(actions);
       for (const [orderId, row] of after) outcomes.set(orderId, row);
     }, isTransactionConflict);
@@ -138,6 +182,7 @@ function runs(events: readonly (OrderPlaced | OrderCancelled)[]) {
 }
 
 export function createReservations(deps: ServiceDeps) {
+  const stockCache = new RowCache<HeldStock>(1_000);
   return async function reserveCups(events: (OrderPlaced | OrderCancelled)[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.inventory);
     const failures: EventFailure[] = [];
@@ -148,14 +193,14 @@ export function createReservations(deps: ServiceDeps) {
         const announced = new Map<string, OrderPlaced>();
         for (const run of runs(ofStore)) {
           if (run[0]!.type === 'OrderCancelled') {
-            await compensateForStore(deps, client, storeId, run as OrderCancelled[], outcomes);
+            await compensateForStore(deps, client, stockCache, storeId, run as OrderCancelled[], outcomes);
             // An order reserved and cancelled in the same batch announces nothing: its cups are back.
             for (const c of run) announced.delete(c.orderId);
             continue;
           }
           const orders = run as OrderPlaced[];
           // Keep the later copy of an order only once (a nudge can sit next to the original).
-          await reserveForStore(deps, client, storeId, [...new Map(orders.map((o) => [o.orderId, o])).values()], outcomes);
+          await reserveForStore(deps, client, stockCache, storeId, [...new Map(orders.map((o) => [o.orderId, o])).values()], outcomes);
           for (const order of orders) announced.set(order.orderId, order);
         }
         const now = deps.now();

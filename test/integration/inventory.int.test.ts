@@ -39,6 +39,19 @@ describe('reserving cups against Azurite', () => {
     expect(await cupsOf(deps, 'main')).toBe(9);
   });
 
+  it('refuses an order only on the stock as it stands, not on the copy it kept after its last reservation', async () => {
+    const deps = testDeps();
+    const api = createInventoryApi(deps);
+    await put(api, 'main', 1);
+    const reserve = createReservations(deps);
+    await reserve([placed('main', 1)], invocationContext().context); // keeps stock 0 with its ETag
+    await put(api, 'main', 5); // a restock the reserving instance does not see
+    const next = placed('main', 2);
+    await reserve([next], invocationContext().context);
+    expect(deps.publisher.published.at(-1)).toMatchObject({ type: 'CupsReserved', orderId: next.orderId });
+    expect(await cupsOf(deps, 'main')).toBe(3);
+  });
+
   it('a store whose stock was never set refuses orders', async () => {
     const deps = testDeps();
     await createReservations(deps)([placed('nowhere', 1)], invocationContext().context);

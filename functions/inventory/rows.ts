@@ -1,0 +1,18 @@
+/**
+ * The inventory table, one partition per store:
+ * - `RK=stock`: the free cups;
+ * - `RK=res_<orderId>`: what was decided for an order (reserved, out of stock, then released or
+ *   cancelled). Order ids count down, so a batch's orders (placed around the same time) are one short
+ *   key range, and older decisions sort after it;
+ * - `RK=restock-key_<hash>`: a restock's Idempotency-Key.
+ * The stock row and the reservations share the partition, so a decision and the stock change commit
+ * in one ETag-guarded transaction.
+ */
+export const STOCK_ROW = 'stock';
+export const RESERVATION_PREFIX = 'res_';
+export const reservationKey = (orderId: string) => `${RESERVATION_PREFIX}${orderId}`;
+
+export interface StockRow {
+  cups: number;
+  updatedAt: string;
+}
