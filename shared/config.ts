@@ -26,6 +26,7 @@ const settingsSchema = z.object({
   INTAKE_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(8_760).default(24),
   LOW_STOCK_CUPS: z.coerce.number().int().min(0).default(5),
+  RETENTION_DAYS: z.coerce.number().positive().max(3_650).default(30),
 });
 
 export type EventHubConnection =
@@ -49,6 +50,8 @@ export interface Config {
   intakeTimeoutSeconds: number;
   idempotencyTtlHours: number;
   lowStockCups: number;
+  /** Finished orders' records are deleted after this many days (a cleanup timer); replaying their dead letters is refused. */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +119,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     intakeTimeoutSeconds: s.INTAKE_TIMEOUT_SECONDS,
     idempotencyTtlHours: s.IDEMPOTENCY_TTL_HOURS,
     lowStockCups: s.LOW_STOCK_CUPS,
+    retentionDays: s.RETENTION_DAYS,
   });
 }
 

@@ -22,14 +22,16 @@ export interface Settings {
   /** How long an Idempotency-Key stands for its first request. */
   idempotencyTtlHours: number;
   lowStockCups: number;
+  /** How long finished records are kept. */
+  retentionDays: number;
 }
 
 /** The real clients; reading the configuration here makes a missing setting fail the app at start. */
 export function productionDeps(): ServiceDeps {
-  const { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, intakeTimeoutSeconds, idempotencyTtlHours, lowStockCups } = config();
+  const { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, intakeTimeoutSeconds, idempotencyTtlHours, lowStockCups, retentionDays } = config();
   return {
     table,
-    settings: { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, intakeTimeoutSeconds, idempotencyTtlHours, lowStockCups },
+    settings: { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, intakeTimeoutSeconds, idempotencyTtlHours, lowStockCups, retentionDays },
     get publisher() {
       return publisher();
     },

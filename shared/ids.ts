@@ -38,3 +38,9 @@ export function orderBucket(orderId: string): string {
 export function olderBucket(bucket: string): string {
   return (parseInt(bucket, 36) + 1).toString(36).padStart(bucket.length, '0');
 }
+
+/** When an order id was made (its countdown), or undefined for an id this app did not make. */
+export function orderTime(orderId: string): Date | undefined {
+  if (!/^[0-9a-z]{25}$/.test(orderId)) return undefined;
+  return new Date(ID_CLOCK_END - parseInt(orderId.slice(0, 9), 36));
+}

@@ -2,20 +2,22 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
-import { json, notFound, parseJsonBody, parseWith, problem } from '../../shared/http';
+import { json, notFound, parseJsonBody, parseWith, problem, queryObject } from '../../shared/http';
 import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused, type KeyRecord } from '../../shared/idempotency';
 import { keyFor } from '../../shared/ids';
 import { withConflictRetry } from '../../shared/retry';
-import { getOrUndefined, isPreconditionFailed, isTransactionConflict, listAll, odata } from '../../shared/tables';
+import { getOrUndefined, isPreconditionFailed, isTransactionConflict, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { ifMatchAllows, toHttpEtag } from './etags';
 import { restocked } from './stock';
-import { STOCK_ROW, type StockRow } from './rows';
-import { StoreId } from '../../shared/identifiers';
+import { STOCK_ROW, STORES_PARTITION, type StockRow } from './rows';
+import { Cursor, listPage, nextLink } from '../../shared/paging';
+import { ListLimit, StoreId } from '../../shared/identifiers';
 
 const SetStock = z.strictObject({ cups: z.number().int().min(0).max(1_000_000) });
 const Restock = z.strictObject({ cups: z.number().int().min(1).max(1_000_000) });
 const MAX_CUPS = 1_000_000_000;
+const ListQuery = z.strictObject({ limit: ListLimit, cursor: Cursor });
 
 /**
  * A restock's Idempotency-Key lives in the store's partition, next to the stock row, so the key and
@@ -46,6 +48,13 @@ const preconditionFailed = (storeId: string) =>
 
 export function createInventoryApi(deps: ServiceDeps) {
   const stock = () => deps.table(TABLES.inventory);
+  /** Once per store and process: the store joins the list `GET /inventories` pages through. */
+  const listed = new Set<string>();
+  async function list(client: TableClient, storeId: string): Promise<void> {
+    if (listed.has(storeId)) return;
+    await client.upsertEntity({ partitionKey: STORES_PARTITION, rowKey: storeId }, 'Merge');
+    listed.add(storeId);
+  }
 
   /** Sets the stock under `If-Match`: the row must still carry a tag the client read, checked by storage itself. */
   async function setIfMatch(client: TableClient, storeId: string, row: StockRow, ifMatch: string): Promise<string | undefined> {
@@ -70,6 +79,7 @@ export function createInventoryApi(deps: ServiceDeps) {
       const { cups } = await parseJsonBody(request, SetStock);
       const row: StockRow = { cups, updatedAt: deps.now().toISOString() };
       const client = await stock();
+      await list(client, storeId);
       const ifMatch = request.headers.get('if-match');
       const etag =
         ifMatch === null
@@ -85,6 +95,7 @@ export function createInventoryApi(deps: ServiceDeps) {
       const { cups } = await parseJsonBody(request, Restock);
       const fingerprint = fingerprintOf([cups]);
       const client = await stock();
+      await list(client, storeId);
       const answer = await withConflictRetry(
         async () => {
           const keyRow = key === undefined ? undefined : restockKeyRow(key);
@@ -116,12 +127,13 @@ export function createInventoryApi(deps: ServiceDeps) {
       return json(200, answer);
     },
 
-    async listStock(): Promise<HttpResponseInit> {
-      const rows = await listAll<StockRow>(await stock(), odata`RowKey eq ${STOCK_ROW}`);
-      return json(
-        200,
-        rows.map((r) => view(r.partitionKey!, r)).sort((a, b) => a.storeId.localeCompare(b.storeId)),
-      );
+    /** A page of stores (by id), each with its stock row read by key: bounded however many reservations exist. */
+    async listStock(request: HttpRequest): Promise<HttpResponseInit> {
+      const q = parseWith(ListQuery, queryObject(request), 'query');
+      const client = await stock();
+      const page = await listPage<object>(client, odata`PartitionKey eq ${STORES_PARTITION}`, q.limit, q.cursor);
+      const rows = await Promise.all(page.rows.map(async (store) => [store.rowKey!, await getOrUndefined<StockRow>(client, store.rowKey!, STOCK_ROW)] as const));
+      return json(200, rows.flatMap(([storeId, row]) => (row ? [view(storeId, row)] : [])), nextLink(request, page.next));
     },
 
     async getStock(request: HttpRequest): Promise<HttpResponseInit> {

@@ -6,8 +6,10 @@
  *   key range, and older decisions sort after it;
  * - `RK=restock-key_<hash>`: a restock's Idempotency-Key.
  * The stock row and the reservations share the partition, so a decision and the stock change commit
- * in one ETag-guarded transaction.
+ * in one ETag-guarded transaction. `PK=~stores, RK=storeId` lists the stores whose stock was ever set,
+ * so `GET /inventories` pages through stores instead of scanning every reservation of every store.
  */
+export const STORES_PARTITION = '~stores';
 export const STOCK_ROW = 'stock';
 export const RESERVATION_PREFIX = 'res_';
 export const reservationKey = (orderId: string) => `${RESERVATION_PREFIX}${orderId}`;

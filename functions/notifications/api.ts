@@ -1,50 +1,37 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import type { TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, parseWith, queryObject } from '../../shared/http';
+import { Cursor, listPage, nextLink } from '../../shared/paging';
 import { listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { customerPartition, type NotificationKind } from './messages';
 import { CustomerId, ListLimit, OrderId } from '../../shared/identifiers';
+import { ORDER_PARTITIONS_FROM, customerPartition, fromRow, orderPartition, orderRange, type NotificationRow } from './rows';
 
 const Query = z.strictObject({
   customerId: CustomerId.optional(),
   orderId: OrderId.optional(),
   limit: ListLimit,
+  cursor: Cursor,
 });
 
-interface NotificationRow {
-  customerId: string;
-  orderId: string;
-  storeId: string;
-  kind: NotificationKind;
-  message: string;
-  messageKo: string;
-  createdAt: string;
-}
-
-const view = (row: TableEntityResult<NotificationRow>) => ({
-  id: `${row.orderId}.${row.kind}`,
-  orderId: row.orderId,
-  customerId: row.customerId,
-  storeId: row.storeId,
-  kind: row.kind,
-  message: row.message,
-  messageKo: row.messageKo,
-  createdAt: row.createdAt,
-});
-
+/**
+ * Every read is bounded: an order's notifications are one short key range; a customer's, or everyone's,
+ * come a page at a time, newest order first, with the next page in a `Link` header.
+ */
 export function createNotificationsApi(deps: ServiceDeps) {
   return {
     async listNotifications(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(Query, queryObject(request), 'query');
-      const filters: string[] = [];
-      if (q.customerId) filters.push(odata`PartitionKey eq ${customerPartition(q.customerId)}`);
-      if (q.orderId) filters.push(odata`orderId eq ${q.orderId}`);
-      const rows = await listAll<NotificationRow>(await deps.table(TABLES.notifications), filters.join(' and '));
-      const newestFirst = rows.map(view).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      return json(200, newestFirst.slice(0, q.limit));
+      const client = await deps.table(TABLES.notifications);
+      if (q.orderId) {
+        const { from, to } = orderRange(q.orderId);
+        const rows = await listAll<NotificationRow>(client, odata`PartitionKey eq ${orderPartition(q.orderId)} and RowKey ge ${from} and RowKey lt ${to}`);
+        return json(200, rows.filter((r) => q.customerId === undefined || r.customerId === q.customerId).map(fromRow).slice(0, q.limit));
+      }
+      const filter = q.customerId ? odata`PartitionKey eq ${customerPartition(q.customerId)}` : odata`PartitionKey gt ${ORDER_PARTITIONS_FROM}`;
+      const page = await listPage<NotificationRow>(client, filter, q.limit, q.cursor);
+      return json(200, page.rows.map(fromRow), nextLink(request, page.next));
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
-import { keyFor } from '../../shared/ids';
 
 export type NotificationKind = 'order-cancelled' | 'order-completed';
 
@@ -36,6 +35,3 @@ export function notificationFor(event: OrderCancelled | OrderCompleted): { kind:
     messageKo: `죄송합니다. ${number}번 주문이 취소되었습니다: ${reason.ko}.`,
   };
 }
-
-/** The table partition of a customer's notifications. */
-export const customerPartition = (customerId: string) => keyFor(customerId);

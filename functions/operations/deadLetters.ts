@@ -7,6 +7,8 @@ import { json, notFound, parseWith, pathId, problem, queryObject } from '../../s
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { ListLimit } from '../../shared/identifiers';
+import { orderTime } from '../../shared/ids';
+import { expiredOrder } from '../../shared/retention';
 
 interface DeadLetterRow {
   eventId: string;
@@ -71,6 +73,10 @@ export function createDeadLetterApi(deps: ServiceDeps) {
       const event = CafeEvent.safeParse(payload);
       if (!event.success) {
         throw problem(422, 'not-replayable', 'Not replayable', 'The dead-lettered payload is not a valid event of this version; it cannot be published again.');
+      }
+      if (expiredOrder(orderTime(event.data.orderId), deps.now(), deps.settings.retentionDays)) {
+        // The order's records are gone (or going) with the retention: replaying would rebuild a fragment.
+        throw problem(410, 'expired', 'Order expired', `Order ${event.data.orderId} is older than the retention (${deps.settings.retentionDays} days); its dead letter is not replayed.`);
       }
       await deps.publisher.publish([event.data]);
       const replayedAt = deps.now().toISOString();

@@ -4,6 +4,7 @@ import { withProblems } from '../../shared/http';
 import { eventReader } from '../../shared/eventReader';
 import { createDeadLetterApi } from './deadLetters';
 import { createReplayApi } from './replay';
+import { createCleanup } from './cleanup';
 import { azurePositions, createLagApi, localPositions, type PositionSource } from './lag';
 import { config } from '../../shared/config';
 import { azureCredential } from '../../shared/credential';
@@ -47,3 +48,4 @@ app.http('replayDeadLetter', {
 });
 app.http('replayEvents', { methods: ['POST'], route: 'operations/replay', authLevel: 'function', handler: withProblems(replay.replayRange) });
 app.http('consumerLag', { methods: ['GET'], route: 'operations/lag', authLevel: 'function', handler: withProblems(createLagApi(positionSource).consumerLag) });
+app.timer('cleanUpExpired', { schedule: '%CLEANUP_SCHEDULE%', handler: createCleanup(deps) });

@@ -135,6 +135,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // how long an Idempotency-Key stands for its first request.
     INTAKE_TIMEOUT_SECONDS: '10'
     IDEMPOTENCY_TTL_HOURS: '24'
+    // Finished orders' records are deleted after this many days, by the hourly cleanUpExpired timer.
+    RETENTION_DAYS: '30'
+    CLEANUP_SCHEDULE: '0 17 * * * *'
   }
 }
 

@@ -213,4 +213,23 @@ describe('replaying a dead letter', () => {
     expect(response.status).toBe(422);
     expect(deps.publisher.published).toEqual([]);
   });
+
+  it('refuses (410) to replay the dead letter of an order older than the retention, and publishes nothing', async () => {
+    const { createDeadLetterApi } = await import('../../functions/operations/deadLetters');
+    const { HttpRequest } = await import('@azure/functions');
+    const { withProblems } = await import('../../shared/http');
+    const { newOrderId } = await import('../../shared/ids');
+    const deps = testDeps({ retentionDays: 30 });
+    const old = newOrderId(new Date(Date.now() - 31 * 86_400_000));
+    const { run } = consumer(deps, async (events) => [{ eventId: events[0]!.id, error: new Error('boom'), permanent: true }]);
+    await run([completed(old)], invocationContext({ retryContext: lastAttempt() }).context);
+    const [parked] = await deadLetters(deps);
+    const response = await withProblems(createDeadLetterApi(deps).replayDeadLetter)(
+      new HttpRequest({ method: 'POST', url: 'http://localhost/deadletters/x/y/replay', params: { consumer: 'testConsumer', key: (parked as unknown as { rowKey: string }).rowKey } }),
+      invocationContext().context,
+    );
+    expect(response.status).toBe(410);
+    expect(JSON.parse(String(response.body))).toMatchObject({ type: expect.stringContaining('expired') });
+    expect(deps.publisher.published).toEqual([]);
+  });
 });

@@ -90,7 +90,8 @@ function cafe(settings: { orderDeadlineSeconds: number; orderNudgeAfterSeconds?:
       return getOrUndefined<{ status: string; reason?: string; cancelTooLate?: boolean }>(await deps.table(TABLES.orders), orderAt(id).partitionKey, id);
     },
     async notifications(id: string) {
-      return (await listAll<{ orderId: string; kind: string; message: string }>(await deps.table(TABLES.notifications), '')).filter((n) => n.orderId === id);
+      // The customer's copies (the by-order copies live in partitions starting with '~').
+      return (await listAll<{ orderId: string; kind: string; message: string }>(await deps.table(TABLES.notifications), `PartitionKey lt '~'`)).filter((n) => n.orderId === id);
     },
     async beverages() {
       return listAll<{ status: string }>(await deps.table(TABLES.beverages), `RowKey eq 'job'`);

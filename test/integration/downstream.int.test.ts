@@ -77,8 +77,15 @@ describe('notifying customers against Azurite', () => {
     const cancelled = makeEvent('OrderCancelled', { ...base, orderId: 'n1', reason: 'out-of-cups' });
     const completed = makeEvent('OrderCompleted', { ...base, orderId: 'n2' });
     for (let i = 0; i < 3; i++) expect(await notify([cancelled, completed, cancelled], invocationContext().context)).toEqual([]);
-    const rows = await listAll<{ kind: string; orderId: string }>(await deps.table(TABLES.notifications), '');
-    expect(rows.map((r) => [r.orderId, r.kind]).sort()).toEqual([['n1', 'order-cancelled'], ['n2', 'order-completed']]);
+    // Each notification is kept twice (by customer and by order), and once in each place.
+    const rows = await listAll<{ kind: string; orderId: string; partitionKey: string }>(await deps.table(TABLES.notifications), '');
+    const customerRows = rows.filter((r) => !r.partitionKey.startsWith('~'));
+    const orderRows = rows.filter((r) => r.partitionKey.startsWith('~'));
+    expect(customerRows.map((r) => [r.orderId, r.kind]).sort()).toEqual([['n1', 'order-cancelled'], ['n2', 'order-completed']]);
+    expect(orderRows.map((r) => [r.orderId, r.kind]).sort()).toEqual([['n1', 'order-cancelled'], ['n2', 'order-completed']]);
+    const { createNotificationsApi } = await import('../../functions/notifications/api');
+    const byOrder = await createNotificationsApi(deps).listNotifications(new HttpRequest({ method: 'GET', url: 'http://localhost/notifications?orderId=n2' }));
+    expect(JSON.parse(String(byOrder.body))).toEqual([expect.objectContaining({ orderId: 'n2', kind: 'order-completed', customerId: 'c-1' })]);
   });
 });
 

@@ -42,7 +42,7 @@ export function testDeps(overrides: Partial<Settings> = {}, clock?: () => Date) 
   const deps: ServiceDeps & { publisher: RecordingPublisher } = {
     publisher,
     now: clock ?? (() => new Date()),
-    settings: { brewSeconds: 3, orderNudgeAfterSeconds: 30, orderDeadlineSeconds: 900, intakeTimeoutSeconds: 10, idempotencyTtlHours: 24, lowStockCups: 5, ...overrides },
+    settings: { brewSeconds: 3, orderNudgeAfterSeconds: 30, orderDeadlineSeconds: 900, intakeTimeoutSeconds: 10, idempotencyTtlHours: 24, lowStockCups: 5, retentionDays: 30, ...overrides },
     table(name) {
       let client = clients.get(name);
       if (!client) {

@@ -1,0 +1,35 @@
+import type { InvocationContext } from '@azure/functions';
+import type { ServiceDeps } from '../../shared/deps';
+import { deleteExpiredBuckets } from '../../shared/retention';
+import { TABLES } from '../../shared/topology';
+import { isFinal, type OrderStatus } from '../orders/order';
+import { ORDER_PARTITIONS_END } from '../orders/rows';
+import { customerPartition } from '../notifications/rows';
+
+/**
+ * The retention timer: Table Storage has no TTL, so finished orders' records older than RETENTION_DAYS
+ * are deleted here, whole time buckets at a time (orders, kiosk views, notifications by order and their
+ * customer copies). An order that is somehow still open is kept. Each run deletes a bounded number of
+ * rows per table and the next run goes on.
+ */
+export function createCleanup(deps: ServiceDeps) {
+  return async function cleanUpExpired(_timer: unknown, context: InvocationContext): Promise<void> {
+    const now = deps.now();
+    const retentionDays = deps.settings.retentionDays;
+    const orders = await deleteExpiredBuckets(await deps.table(TABLES.orders), {
+      now,
+      retentionDays,
+      end: ORDER_PARTITIONS_END,
+      keep: (row) => !isFinal(row.status as OrderStatus),
+    });
+    const kiosk = await deleteExpiredBuckets(await deps.table(TABLES.kiosk), { now, retentionDays, end: '~' });
+    const notifications = await deleteExpiredBuckets(await deps.table(TABLES.notifications), {
+      now,
+      retentionDays,
+      prefix: '~',
+      end: '~~',
+      alsoDelete: (row) => [['delete', { partitionKey: customerPartition(String(row.customerId)), rowKey: String(row.rowKey) }]],
+    });
+    if (orders + kiosk + notifications > 0) context.log(`retention: deleted ${orders} order, ${kiosk} kiosk and ${notifications} notification rows older than ${retentionDays} days`);
+  };
+}
