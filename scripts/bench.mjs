@@ -219,7 +219,7 @@ function delta(before, after, field) {
   return counts;
 }
 
-async function startHost(dataDir, journal, brewSeconds) {
+async function startHost(dataDir, journal, brewSeconds, extraEnv = {}) {
   const host = spawn(process.execPath, [path.join(root, 'dist/local-host/src/main.js')], {
     env: {
       ...process.env,
@@ -231,6 +231,7 @@ async function startHost(dataDir, journal, brewSeconds) {
       BREW_SWEEP_SCHEDULE: '*/1 * * * * *',
       ORDER_SWEEP_SCHEDULE: '*/10 * * * * *',
       ORDER_NUDGE_AFTER_SECONDS: '60',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -485,7 +486,7 @@ async function main() {
     console.log(`open-loop steps over ${OPEN_STORES.length} stores, brewing ${BREW_SECONDS} s, ${STEP_SECONDS} s per rate...`);
     open = await openLoop();
   }
-  const growth = args.includes('--growth') ? await runGrowth({ root, startHost, json, sleep, pcts, fmt }) : undefined;
+  const growth = args.includes('--growth') ? await runGrowth({ root, startHost, startAzurite, Logger, json, sleep, pcts, fmt }) : undefined;
 
   const rows = [
     ['orders placed / final', `${ORDERS} / ${run.finals} (${run.completed} completed, ${run.finals - run.completed} cancelled)`],

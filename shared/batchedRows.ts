@@ -73,7 +73,8 @@ export async function applyBatched<R extends object>(
   let pending = tasks.filter((t) => !outcomes.has(t.key));
   for (let attempt = 1; pending.length > 0; attempt++) {
     const retry: RowTask[] = [];
-    for (const group of groupBy(pending, (t) => t.partitionKey).values()) {
+    // Partitions are independent: their transactions go out together.
+    await Promise.all([...groupBy(pending, (t) => t.partitionKey).values()].map(async (group) => {
       for (const chunk of chunks(group, (t) => decide(t, rows.get(t.key)))) {
         try {
           await commit(client, cache, chunk, rows, outcomes);
@@ -88,7 +89,7 @@ export async function applyBatched<R extends object>(
           for (const c of chunk) cache.delete(c.task.key);
         }
       }
-    }
+    }));
     if (retry.length === 0) break;
     // Rows whose write failed are read again: another writer (or a redelivery) changed or created them.
     await Promise.all(retry.map((task) => read(task).catch((error: unknown) => failed(task, error))));

@@ -187,7 +187,8 @@ export function createReservations(deps: ServiceDeps) {
     const client = await deps.table(TABLES.inventory);
     const failures: EventFailure[] = [];
     const outgoing: { source: OrderPlaced; event: CafeEvent }[] = [];
-    for (const [storeId, ofStore] of groupBy(events, (event) => event.storeId)) {
+    // Stores are separate partitions and decided independently: all of a batch's stores at once.
+    await Promise.all([...groupBy(events, (event) => event.storeId)].map(async ([storeId, ofStore]) => {
       try {
         const outcomes = new Map<string, Decided>();
         const announced = new Map<string, OrderPlaced>();
@@ -213,7 +214,7 @@ export function createReservations(deps: ServiceDeps) {
       } catch (error) {
         for (const event of ofStore) failures.push({ eventId: event.id, error });
       }
-    }
+    }));
 
     if (outgoing.length > 0) {
       try {

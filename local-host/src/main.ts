@@ -94,8 +94,7 @@ async function main(): Promise<void> {
     eventLog,
     logger,
     consumerStatus,
-    // The connection string (Azurite's well-known development key, loopback only) lets the benchmark seed data.
-    ...(embedded ? { storageStatus: () => ({ ...embedded.status(), connectionString: embedded.connectionString }) } : {}),
+    ...(embedded ? { storageStatus: () => embedded.status() } : {}),
   });
   const address = await listen(server, port, host);
   for (const hook of app.registry.hooks.get('appStart') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData, functionAppDirectory: ROOT });
