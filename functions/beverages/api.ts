@@ -2,7 +2,8 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, parseWith, queryObject } from '../../shared/http';
-import { getOrUndefined, listAll, odata } from '../../shared/tables';
+import { getOrUndefined, odata } from '../../shared/tables';
+import { Cursor, listPage, nextLink } from '../../shared/paging';
 import { TABLES } from '../../shared/topology';
 import { asOf, beverages } from './brewing';
 import { JOB_ROW, fromRow, type JobRow } from './rows';
@@ -11,6 +12,7 @@ import { ListLimit, OrderId } from '../../shared/identifiers';
 const Query = z.strictObject({
   orderId: OrderId.optional(),
   limit: ListLimit,
+  cursor: Cursor,
 });
 
 export function createBeveragesApi(deps: ServiceDeps) {
@@ -22,10 +24,10 @@ export function createBeveragesApi(deps: ServiceDeps) {
         const row = await getOrUndefined<JobRow>(client, q.orderId, JOB_ROW);
         return json(200, row ? beverages(asOf(fromRow(row), deps.now())) : []);
       }
-      // Jobs are keyed by order id, which sorts newest first: the first `limit` jobs are the latest.
-      const rows = await listAll<JobRow>(client, odata`RowKey eq ${JOB_ROW}`, q.limit);
+      // Jobs are keyed by order id, which sorts newest first: pages come newest first.
+      const page = await listPage<JobRow>(client, odata`RowKey eq ${JOB_ROW}`, q.limit, q.cursor);
       const now = deps.now();
-      return json(200, rows.map((row) => beverages(asOf(fromRow(row), now))).flat());
+      return json(200, page.rows.map((row) => beverages(asOf(fromRow(row), now))).flat(), nextLink(request, page.next));
     },
   };
 }

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, parseWith, queryObject } from '../../shared/http';
 import { Cursor, listPage, nextLink } from '../../shared/paging';
-import { listAll, odata } from '../../shared/tables';
+import { getOrUndefined, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { CustomerId, ListLimit, OrderId } from '../../shared/identifiers';
-import { ORDER_PARTITIONS_FROM, customerPartition, fromRow, orderPartition, orderRange, type NotificationRow } from './rows';
+import { NOTIFICATION_KINDS } from './messages';
+import { ORDER_PARTITIONS_FROM, customerPartition, fromRow, notificationKey, orderPartition, type NotificationRow } from './rows';
 
 const Query = z.strictObject({
   customerId: CustomerId.optional(),
@@ -16,7 +17,7 @@ const Query = z.strictObject({
 });
 
 /**
- * Every read is bounded: an order's notifications are one short key range; a customer's, or everyone's,
+ * Every read is bounded: an order's notifications are a point read per kind; a customer's, or everyone's,
  * come a page at a time, newest order first, with the next page in a `Link` header.
  */
 export function createNotificationsApi(deps: ServiceDeps) {
@@ -25,9 +26,11 @@ export function createNotificationsApi(deps: ServiceDeps) {
       const q = parseWith(Query, queryObject(request), 'query');
       const client = await deps.table(TABLES.notifications);
       if (q.orderId) {
-        const { from, to } = orderRange(q.orderId);
-        const rows = await listAll<NotificationRow>(client, odata`PartitionKey eq ${orderPartition(q.orderId)} and RowKey ge ${from} and RowKey lt ${to}`);
-        return json(200, rows.filter((r) => q.customerId === undefined || r.customerId === q.customerId).map(fromRow).slice(0, q.limit));
+        // An order has at most one notification of each kind: point reads, whatever the table holds.
+        const orderId = q.orderId;
+        const found = await Promise.all(NOTIFICATION_KINDS.map((kind) => getOrUndefined<NotificationRow>(client, orderPartition(orderId), notificationKey(orderId, kind))));
+        const rows = found.filter((r): r is NonNullable<typeof r> => r !== undefined && (q.customerId === undefined || r.customerId === q.customerId));
+        return json(200, rows.map(fromRow).slice(0, q.limit));
       }
       const filter = q.customerId ? odata`PartitionKey eq ${customerPartition(q.customerId)}` : odata`PartitionKey gt ${ORDER_PARTITIONS_FROM}`;
       const page = await listPage<NotificationRow>(client, filter, q.limit, q.cursor);

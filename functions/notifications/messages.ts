@@ -1,6 +1,7 @@
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
 
-export type NotificationKind = 'order-cancelled' | 'order-completed';
+export const NOTIFICATION_KINDS = ['order-cancelled', 'order-completed'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 const REASONS: Record<string, { en: string; ko: string }> = {
   'out-of-cups': { en: 'we are out of cups', ko: '컵 재고가 부족합니다' },

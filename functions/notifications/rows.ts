@@ -7,7 +7,7 @@ import type { NotificationKind } from './messages';
  * a redelivered final event finds its rows and writes no second notification:
  * - `PK=hash(customerId)`: a customer's notifications (a customer id may hold characters a key cannot),
  *   newest order first;
- * - `PK=~<bucket of the order id>`: by order, for `?orderId=` (a point range, whoever asks) and for the
+ * - `PK=~<bucket of the order id>`: by order, for `?orderId=` (a point read per kind) and for the
  *   newest-first listing of all; a batch's rows share the bucket and go in one transaction. `~` sorts
  *   after every customer partition.
  */
@@ -15,8 +15,6 @@ export const customerPartition = (customerId: string) => keyFor(customerId);
 export const orderPartition = (orderId: string) => `~${orderBucket(orderId)}`;
 export const ORDER_PARTITIONS_FROM = '~';
 export const notificationKey = (orderId: string, kind: NotificationKind) => `${orderId}_${kind}`;
-/** Every notification of one order: '~' sorts after every kind. */
-export const orderRange = (orderId: string) => ({ from: `${orderId}_`, to: `${orderId}_~` });
 
 export interface NotificationRow {
   customerId: string;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { CafeEvent } from '../../shared/events';
 import { json, notFound, parseWith, pathId, problem, queryObject } from '../../shared/http';
-import { getOrUndefined, listAll, odata } from '../../shared/tables';
+import { getOrUndefined, odata } from '../../shared/tables';
+import { Cursor, listPage, nextLink } from '../../shared/paging';
 import { TABLES } from '../../shared/topology';
 import { ListLimit } from '../../shared/identifiers';
 import { orderTime } from '../../shared/ids';
@@ -27,6 +28,7 @@ const Key = z.string().regex(/^[a-f0-9]{64}$/);
 const Query = z.strictObject({
   consumer: Consumer.optional(),
   limit: ListLimit,
+  cursor: Cursor,
 });
 
 const view = (row: TableEntityResult<DeadLetterRow>) => ({
@@ -53,9 +55,10 @@ export function createDeadLetterApi(deps: ServiceDeps) {
   return {
     async listDeadLetters(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(Query, queryObject(request), 'query');
-      const rows = await listAll<DeadLetterRow>(await table(), q.consumer ? odata`PartitionKey eq ${q.consumer}` : '');
-      const newestFirst = rows.map(view).sort((a, b) => b.deadLetteredAt.localeCompare(a.deadLetteredAt));
-      return json(200, newestFirst.slice(0, q.limit));
+      // A page at a time (keys are hashes, so pages are in no particular order; each is newest first).
+      const page = await listPage<DeadLetterRow>(await table(), q.consumer ? odata`PartitionKey eq ${q.consumer}` : '', q.limit, q.cursor);
+      const newestFirst = page.rows.map(view).sort((a, b) => b.deadLetteredAt.localeCompare(a.deadLetteredAt));
+      return json(200, newestFirst, nextLink(request, page.next));
     },
 
     async replayDeadLetter(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
