@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createOrdersApi } from '../../functions/orders/api';
 import { createOrderProgress } from '../../functions/orders/progress';
 import { OPEN_PARTITION, ORDER_ROW } from '../../functions/orders/rows';
-import { createOrderSweep } from '../../functions/orders/sweep';
+import { MAX_NUDGES, createOrderSweep } from '../../functions/orders/sweep';
 import { makeEvent } from '../../shared/events';
 import { withProblems } from '../../shared/http';
 import { getOrUndefined } from '../../shared/tables';
@@ -221,6 +221,24 @@ describe('taking orders against Azurite', () => {
     time.advance(25);
     await sweep({}, invocationContext().context);
     expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(2);
+  });
+
+  it('a pending order is nudged a few times, then left to its deadline instead of feeding a backlog', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 30, orderDeadlineSeconds: 900 }, time.now);
+    await createOrdersApi(deps).placeOrder(post(americano), invocationContext().context);
+    const sweep = createOrderSweep(deps);
+    // Every 10 s for 14 minutes: the nudges back off, and stop after MAX_NUDGES.
+    for (let t = 0; t < 84; t++) {
+      time.advance(10);
+      await sweep({}, invocationContext().context);
+    }
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1 + MAX_NUDGES);
+    // At the deadline the order is not nudged again: its cancel is requested.
+    time.advance(70);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1 + MAX_NUDGES);
+    expect(deps.publisher.ofType('CancelRequested')).toHaveLength(1);
   });
 
   it('the sweep drops an order the intake never stored when no Idempotency-Key can bring the client back', async () => {
