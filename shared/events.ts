@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerId, StoreId } from './identifiers';
+import { StoredCustomerId as CustomerId, StoreId } from './identifiers';
 
 /**
  * The events the services exchange. Consumers validate every message but tolerate added fields

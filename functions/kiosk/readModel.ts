@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { eachOrder, type EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
-import { newestFirstKey } from '../../shared/ids';
+import { newestFirstKey } from '../../shared/identifiers';
 import { getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { withConflictRetry } from '../../shared/retry';

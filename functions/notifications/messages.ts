@@ -1,5 +1,5 @@
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
-import { keyFor } from '../../shared/ids';
+import { keyFor, pickupCode } from '../../shared/identifiers';
 
 export type NotificationKind = 'order-cancelled' | 'order-completed';
 
@@ -7,7 +7,7 @@ const REASONS: Record<string, { en: string; ko: string }> = {
   'out-of-cups': { en: 'we are out of cups', ko: '컵 재고가 부족합니다' },
 };
 
-export const shortOrderNumber = (orderId: string) => orderId.slice(-4).toUpperCase();
+export const shortOrderNumber = pickupCode;
 
 /** The words the customer reads, in English and Korean. */
 export function notificationFor(event: OrderCancelled | OrderCompleted): { kind: NotificationKind; message: string; messageKo: string } {

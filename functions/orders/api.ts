@@ -3,7 +3,7 @@ import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseJsonBody, parseWith, pathId, queryObject } from '../../shared/http';
-import { keyFor, newOrderId } from '../../shared/ids';
+import { keyFor, newOrderId } from '../../shared/identifiers';
 import { createIfAbsent, getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { IdempotencyKey, ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
