@@ -67,6 +67,17 @@ export const OrderCompleted = z.looseObject({
   customerId: CustomerId,
 });
 
+/**
+ * An operator erased this customer's personal data (DELETE /customers/{customerId}); one event per
+ * order, so it travels in its store's partition behind that order's own events. Every service that
+ * keeps the customer id for this order drops or blanks it.
+ */
+export const CustomerErased = z.looseObject({
+  ...envelope,
+  type: z.literal('CustomerErased'),
+  customerId: CustomerId,
+});
+
 export const CafeEvent = z.discriminatedUnion('type', [
   OrderPlaced,
   CupsReserved,
@@ -75,6 +86,7 @@ export const CafeEvent = z.discriminatedUnion('type', [
   BeverageCompleted,
   OrderCancelled,
   OrderCompleted,
+  CustomerErased,
 ]);
 
 export type CafeEvent = z.infer<typeof CafeEvent>;
@@ -87,6 +99,7 @@ export type BrewingStarted = EventOf<'BrewingStarted'>;
 export type BeverageCompleted = EventOf<'BeverageCompleted'>;
 export type OrderCancelled = EventOf<'OrderCancelled'>;
 export type OrderCompleted = EventOf<'OrderCompleted'>;
+export type CustomerErased = EventOf<'CustomerErased'>;
 
 export const EVENT_TYPES: readonly CafeEventType[] = CafeEvent.options.map((o) => o.shape.type.value);
 

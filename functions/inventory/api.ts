@@ -1,4 +1,6 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Caller } from '../../shared/auth/policy';
+import { inScope } from '../../shared/auth/scope';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseJsonBody, parseWith } from '../../shared/http';
@@ -52,11 +54,12 @@ export function createInventoryApi(deps: ServiceDeps) {
       return json(200, { ...view(storeId, row), added: cups });
     },
 
-    async listStock(): Promise<HttpResponseInit> {
+    /** Staff see their stores' stock, operators every store's. */
+    async listStock(_request?: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const rows = await listAll<StockRow>(await stock(), odata`RowKey eq ${STOCK_ROW}`);
       return json(
         200,
-        rows.map((r) => view(r.partitionKey!, r)).sort((a, b) => a.storeId.localeCompare(b.storeId)),
+        inScope(caller, rows.map((r) => view(r.partitionKey!, r))).sort((a, b) => a.storeId.localeCompare(b.storeId)),
       );
     },
 

@@ -6,14 +6,24 @@ import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerMessage, type KioskView } from './projection';
 import { VIEW_ROW, boardPartition, fromViewRow, type ViewRow } from './readModel';
-import { OrderId, StoreId } from '../../shared/identifiers';
+import { OrderId, StoreId, pickupCode } from '../../shared/identifiers';
 
 const BoardQuery = z.strictObject({
   storeId: StoreId.default('main'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-const present = (view: KioskView) => ({ id: view.orderId, ...view, message: customerMessage(view) });
+const present = (view: KioskView) => {
+  const { erased: _erased, ...shown } = view;
+  return { id: view.orderId, ...shown, message: customerMessage(view) };
+};
+
+/**
+ * A board tile: the pickup code and the status, nothing else. The board is public (a shop screen),
+ * and the order id is the customer's key to their order, so it never appears here; nor do customer
+ * ids or items.
+ */
+const tile = (view: KioskView) => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
 
 export function createKioskApi(deps: ServiceDeps) {
   const kiosk = () => deps.table(TABLES.kiosk);
@@ -28,7 +38,7 @@ export function createKioskApi(deps: ServiceDeps) {
     async listKioskOrders(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(BoardQuery, queryObject(request), 'query');
       const rows = await listAll<ViewRow & { orderId: string }>(await kiosk(), odata`PartitionKey eq ${boardPartition(q.storeId)}`, q.limit);
-      return json(200, rows.map((row) => present(fromViewRow(row, row.orderId))));
+      return json(200, rows.map((row) => tile(fromViewRow(row, row.orderId))));
     },
 
     settings(): HttpResponseInit {

@@ -6,7 +6,8 @@ import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createKioskApi } from './api';
 import { servePage } from './pages';
-import { createKioskProjection } from './readModel';
+import { createKioskErasure, createKioskProjection } from './readModel';
+import { withErasure } from '../../shared/erasure';
 
 const deps = productionDeps();
 const api = createKioskApi(deps);
@@ -25,8 +26,8 @@ app.eventHub('projectKiosk', {
   handler: eventHubConsumer(
     {
       name: 'projectKiosk',
-      accepts: ['OrderPlaced', 'CupsReserved', 'BrewingStarted', 'OrderCompleted', 'OrderCancelled'],
-      handle: createKioskProjection(deps),
+      accepts: ['OrderPlaced', 'CupsReserved', 'BrewingStarted', 'OrderCompleted', 'OrderCancelled', 'CustomerErased'],
+      handle: withErasure(createKioskProjection(deps), createKioskErasure(deps)),
     },
     consumerDeps(deps),
   ),
