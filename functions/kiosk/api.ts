@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import type { AuthConfig } from '../../shared/config';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseWith, pathId, queryObject } from '../../shared/http';
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
@@ -25,7 +26,7 @@ const present = (view: KioskView) => {
  */
 const tile = (view: KioskView) => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
 
-export function createKioskApi(deps: ServiceDeps) {
+export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] = 'off') {
   const kiosk = () => deps.table(TABLES.kiosk);
   return {
     async getKioskOrder(request: HttpRequest): Promise<HttpResponseInit> {
@@ -41,8 +42,9 @@ export function createKioskApi(deps: ServiceDeps) {
       return json(200, rows.map((row) => tile(fromViewRow(row, row.orderId))));
     },
 
+    /** `auth` tells the staff page how to sign in: `off`, `local` (the local host's token endpoint) or `entra`. */
     settings(): HttpResponseInit {
-      return json(200, { lowStockCups: deps.settings.lowStockCups });
+      return json(200, { lowStockCups: deps.settings.lowStockCups, auth: authMode });
     },
   };
 }

@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { eventHubConsumer } from '../../shared/consumer';
 import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
+import { config } from '../../shared/config';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createKioskApi } from './api';
@@ -10,7 +11,7 @@ import { createKioskErasure, createKioskProjection } from './readModel';
 import { withErasure } from '../../shared/erasure';
 
 const deps = productionDeps();
-const api = createKioskApi(deps);
+const api = createKioskApi(deps, config().auth.mode);
 
 app.http('getKioskOrder', { methods: ['GET'], route: 'kiosk/orders/{id}', handler: withProblems(api.getKioskOrder) });
 app.http('listKioskOrders', { methods: ['GET'], route: 'kiosk/orders', handler: withProblems(api.listKioskOrders) });
