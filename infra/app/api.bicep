@@ -28,6 +28,12 @@ param lowStockCups int
 param brewSweepSchedule string
 param orderSweepSchedule string
 
+@description('Directory (tenant) id whose Entra ID access tokens the app accepts.')
+param authTenantId string
+
+@description('Application (client) id of the API app registration: the audience of the tokens, whose app roles Staff and Operator the app checks.')
+param authClientId string
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: identityName
 }
@@ -129,6 +135,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LOW_STOCK_CUPS: string(lowStockCups)
     BREW_SWEEP_SCHEDULE: brewSweepSchedule
     ORDER_SWEEP_SCHEDULE: orderSweepSchedule
+    // Sign-in: bearer tokens checked by the app itself (shared/auth); the app refuses to start on Azure
+    // with any other mode.
+    AUTH_MODE: 'entra'
+    AUTH_ENTRA_TENANT_ID: authTenantId
+    AUTH_ENTRA_CLIENT_ID: authClientId
   }
 }
 
