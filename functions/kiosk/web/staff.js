@@ -50,7 +50,8 @@ function renderStock() {
     ),
   );
   const warning = $('#low-warning');
-  const low = lowStockText(rows);
+  // Signed out, the page has read no stock: no warning about figures it does not have.
+  const low = state.auth === 'off' || state.signedIn ? lowStockText(rows) : '';
   const text = low ? tr('staff.lowWarning', { stores: low, threshold: state.threshold }) : '';
   warning.hidden = !low;
   if (warning.textContent !== text) warning.textContent = text; // an alert is announced only when it changes
