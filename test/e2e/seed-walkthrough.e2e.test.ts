@@ -25,6 +25,10 @@ describe('the seed walkthrough over HTTP', () => {
       return body.status === 'completed' || body.status === 'cancelled' ? body : undefined;
     }, `order ${id} to finish`);
 
+  it('starts with AUTH_MODE=off by default and says loudly that nothing is protected', () => {
+    expect(host.output()).toContain('AUTH_MODE=off: NOTHING IS PROTECTED');
+  });
+
   it('answers health and menu', async () => {
     expect(await http.get('/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
     const menu = await http.get<{ id: string; name: string; price: number }[]>('/menu');
