@@ -80,6 +80,14 @@ param brewSweepSchedule string = '*/5 * * * * *'
 @description('NCRONTAB (6 fields) of the order sweep timer (app setting ORDER_SWEEP_SCHEDULE).')
 param orderSweepSchedule string = '*/30 * * * * *'
 
+@minLength(36)
+@maxLength(36)
+@description('Application (client) id of the API app registration with the app roles Staff and Operator (README: one-time setup). Staff and operator routes accept only its access tokens.')
+param authClientId string
+
+@description('Directory (tenant) id of that app registration. Default: the tenant of the deployment.')
+param authTenantId string = tenant().tenantId
+
 @description('E-mail address that receives alert notifications. Empty: alerts fire in the portal only.')
 param alertEmail string = ''
 
@@ -104,6 +112,8 @@ var tableNames = [
   'notifications'
   'kiosk'
   'deadletters'
+  'audit'
+  'staffstores'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -217,6 +227,8 @@ module api 'app/api.bicep' = {
     lowStockCups: lowStockCups
     brewSweepSchedule: brewSweepSchedule
     orderSweepSchedule: orderSweepSchedule
+    authTenantId: authTenantId
+    authClientId: authClientId
   }
   // The host starts as soon as the site exists: give its identity the data roles first.
   dependsOn: [

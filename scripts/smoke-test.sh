@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of a deployed (or locally running) Unmanned Cafe API:
 #   1. GET /health answers 200 (retried while the app cold-starts after a deployment);
-#   2. PUT /inventories/smoke sets stock for the store "smoke";
+#   2. PUT /inventories/smoke without a token is refused (401: sign-in is enforced), and with SMOKE_TOKEN
+#      (an operator's bearer token; unset against AUTH_MODE=off) sets stock for the store "smoke";
 #   3. POST /orders places one drink there and answers 202 with an id;
 #   4. GET /orders/{id} is polled until the order is completed or cancelled.
 # Fails on any unexpected status or when the order does not finish in time.
@@ -24,10 +25,13 @@ ORDER_TIMEOUT="${SMOKE_ORDER_TIMEOUT:-300}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# request METHOD PATH [JSON-BODY] -> prints the HTTP status; the body lands in $tmp/body
+# request METHOD PATH [JSON-BODY] [TOKEN] -> prints the HTTP status; the body lands in $tmp/body
 request() {
-  local method="$1" path="$2" body="${3:-}"
+  local method="$1" path="$2" body="${3:-}" token="${4:-}"
   local args=(--silent --show-error --max-time 30 --output "$tmp/body" --write-out '%{http_code}' -X "$method")
+  if [ -n "$token" ]; then
+    args+=(-H "Authorization: Bearer $token")
+  fi
   if [ -n "$body" ]; then
     args+=(-H 'Content-Type: application/json' --data "$body")
   fi
@@ -53,7 +57,16 @@ while :; do
   sleep 5
 done
 
-status="$(request PUT "/inventories/$STORE" '{"cups":10}')"
+if [ -n "${SMOKE_TOKEN:-}" ]; then
+  status="$(request PUT "/inventories/$STORE" '{"cups":0}')"
+  if [ "$status" != 401 ]; then
+    echo "smoke: FAIL an anonymous PUT /inventories/$STORE answered $status, not 401: sign-in is not enforced" >&2
+    exit 1
+  fi
+  echo "smoke: anonymous stock change refused (401)"
+fi
+
+status="$(request PUT "/inventories/$STORE" '{"cups":10}' "${SMOKE_TOKEN:-}")"
 case "$status" in
   200 | 201 | 202 | 204) echo "smoke: stock for store $STORE set ($status)" ;;
   *)

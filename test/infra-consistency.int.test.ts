@@ -17,7 +17,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../local-host/src/appLoader';
 import { DEFAULT_RETENTION_HOURS } from '../local-host/src/eventLog';
-import { SETTING_NAMES } from '../shared/config';
+import { SETTING_NAMES, parseConfig } from '../shared/config';
 import { UNPARKED_PREFIX } from '../shared/parking';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, OPERATIONS_CONSUMER_GROUP, TABLES } from '../shared/topology';
 
@@ -207,6 +207,7 @@ function runBicep(args: string[], cwd = ROOT): string {
 }
 
 const TEST_PRINCIPAL = '11111111-2222-3333-4444-555555555555';
+const TEST_API_CLIENT = '66666666-7777-4888-9999-aaaaaaaaaaaa';
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 
 /** Evaluates infra/main.bicep for a sample environment: every resource with its name and literal properties. */
@@ -223,6 +224,7 @@ function snapshot(): { resources: PredictedResource[]; template: Record<string, 
         `param environmentName = 'ci'`,
         `param location = 'westeurope'`,
         `param principalId = '${TEST_PRINCIPAL}'`,
+        `param authClientId = '${TEST_API_CLIENT}'`,
         '',
       ].join('\n'),
     );
@@ -399,6 +401,15 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       const ai = one('Microsoft.Insights/components');
       expect(ai.properties).toMatchObject({ DisableLocalAuth: true });
       expect(String(ai.properties?.WorkspaceResourceId)).toContain('Microsoft.OperationalInsights/workspaces');
+    });
+
+    it('sign-in: Entra ID bearer tokens for the API app registration, in the tenant of the deployment', () => {
+      const settings = appSettings();
+      expect(settings).toMatchObject({ AUTH_MODE: 'entra', AUTH_ENTRA_CLIENT_ID: TEST_API_CLIENT, AUTH_ENTRA_TENANT_ID: SUBSCRIPTION });
+      // The same values pass the app's own validation of its settings (as on Azure, where WEBSITE_SITE_NAME is set).
+      const auth = Object.fromEntries(Object.entries(settings).filter(([name]) => name.startsWith('AUTH_'))) as Record<string, string>;
+      const parsed = parseConfig({ ...auth, WEBSITE_SITE_NAME: 'func-cafe-ci', EventHubConnection: 'LocalEventLog=http://127.0.0.1:9', TablesConnection: 'UseDevelopmentStorage=true' });
+      expect(parsed.auth).toMatchObject({ mode: 'entra', audience: TEST_API_CLIENT, issuer: `https://login.microsoftonline.com/${SUBSCRIPTION}/v2.0` });
     });
 
     it('role assignments: only data-plane roles, Event Hubs roles on the hub, nothing that manages', () => {

@@ -1,4 +1,6 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Caller } from '../../shared/auth/policy';
+import { inScope, storesFilter } from '../../shared/auth/scope';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, parseWith, queryObject } from '../../shared/http';
@@ -15,15 +17,18 @@ const Query = z.strictObject({
 
 export function createBeveragesApi(deps: ServiceDeps) {
   return {
-    async listBeverages(request: HttpRequest): Promise<HttpResponseInit> {
+    /** Staff see their stores' beverages, operators every store's. */
+    async listBeverages(request: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const q = parseWith(Query, queryObject(request), 'query');
       const client = await deps.table(TABLES.beverages);
       if (q.orderId) {
         const row = await getOrUndefined<JobRow>(client, q.orderId, JOB_ROW);
-        return json(200, row ? beverages(fromJobRow(row)) : []);
+        return json(200, row ? inScope(caller, beverages(fromJobRow(row))) : []);
       }
+      const scope = storesFilter(caller);
+      if (scope === false) return json(200, []);
       // Jobs are keyed by order id, which sorts newest first: the first `limit` jobs are the latest.
-      const rows = await listAll<JobRow>(client, odata`RowKey eq ${JOB_ROW}`, q.limit);
+      const rows = await listAll<JobRow>(client, [odata`RowKey eq ${JOB_ROW}`, ...(scope ? [scope] : [])].join(' and '), q.limit);
       return json(200, rows.map(fromJobRow).flatMap(beverages));
     },
   };

@@ -1,10 +1,12 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { Caller } from '../../shared/auth/policy';
+import { inScope } from '../../shared/auth/scope';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseJsonBody, parseWith, problem } from '../../shared/http';
 import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused, type KeyRecord } from '../../shared/idempotency';
-import { keyFor } from '../../shared/ids';
+import { keyFor } from '../../shared/identifiers';
 import { withConflictRetry } from '../../shared/retry';
 import { getOrUndefined, isPreconditionFailed, isTransactionConflict, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
@@ -116,11 +118,12 @@ export function createInventoryApi(deps: ServiceDeps) {
       return json(200, answer);
     },
 
-    async listStock(): Promise<HttpResponseInit> {
+    /** Staff see their stores' stock, operators every store's. */
+    async listStock(_request?: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const rows = await listAll<StockRow>(await stock(), odata`RowKey eq ${STOCK_ROW}`);
       return json(
         200,
-        rows.map((r) => view(r.partitionKey!, r)).sort((a, b) => a.storeId.localeCompare(b.storeId)),
+        inScope(caller, rows.map((r) => view(r.partitionKey!, r))).sort((a, b) => a.storeId.localeCompare(b.storeId)),
       );
     },
 

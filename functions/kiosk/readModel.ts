@@ -1,8 +1,9 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
-import { eachOrder, type EventFailure } from '../../shared/consumer';
+import { eachEvent, eachOrder, type EventFailure } from '../../shared/consumer';
+import type { CustomerErased } from '../../shared/events';
 import type { ServiceDeps } from '../../shared/deps';
-import { newestFirstKey } from '../../shared/ids';
+import { newestFirstKey } from '../../shared/identifiers';
 import { getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { withConflictRetry } from '../../shared/retry';
@@ -27,6 +28,7 @@ export interface ViewRow {
   createdAt: string;
   updatedAt: string;
   boardKey: string;
+  erased?: boolean;
 }
 
 export function fromViewRow(row: TableEntityResult<ViewRow> | ViewRow & { orderId?: string; partitionKey?: string }, orderId: string): KioskView {
@@ -41,6 +43,7 @@ export function fromViewRow(row: TableEntityResult<ViewRow> | ViewRow & { orderI
     ...(row.cups !== undefined ? { cups: row.cups } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
     ...(row.readyAt ? { readyAt: row.readyAt } : {}),
+    ...(row.erased ? { erased: true } : {}),
   };
 }
 
@@ -56,7 +59,14 @@ function toViewFields(view: KioskView, boardKey: string): ViewRow {
     ...(view.cups !== undefined ? { cups: view.cups } : {}),
     ...(view.reason ? { reason: view.reason } : {}),
     ...(view.readyAt ? { readyAt: view.readyAt } : {}),
+    ...(view.erased ? { erased: true } : {}),
   };
+}
+
+/** The pickup board shows a code and a status: its copy keeps no customer id and no items. */
+function toBoardFields(view: KioskView, boardKey: string): Omit<ViewRow, 'customerId' | 'items'> {
+  const { customerId: _customer, items: _items, ...fields } = toViewFields(view, boardKey);
+  return fields;
 }
 
 type CachedView = ViewRow & { etag: string };
@@ -75,7 +85,7 @@ async function project(client: TableClient, cache: RowCache<CachedView>, orderId
       // This call copied a view to the board that then lost the race for the view row: copy the
       // winner instead, or the board would keep the loser's status.
       if (wroteBoard && row && current) {
-        await client.upsertEntity({ partitionKey: boardPartition(current.storeId), rowKey: row.boardKey, orderId, ...toViewFields(current, row.boardKey) }, 'Replace');
+        await client.upsertEntity({ partitionKey: boardPartition(current.storeId), rowKey: row.boardKey, orderId, ...toBoardFields(current, row.boardKey) }, 'Replace');
       }
       return;
     }
@@ -83,7 +93,7 @@ async function project(client: TableClient, cache: RowCache<CachedView>, orderId
     const fields = toViewFields(next, boardKey);
     // The board row is a copy for listing and goes first: the view row is the one that decides whether
     // an event was applied, so a failure in between is repaired when the event is retried.
-    await client.upsertEntity({ partitionKey: boardPartition(next.storeId), rowKey: boardKey, orderId, ...fields }, 'Replace');
+    await client.upsertEntity({ partitionKey: boardPartition(next.storeId), rowKey: boardKey, orderId, ...toBoardFields(next, boardKey) }, 'Replace');
     wroteBoard = true;
     try {
       const written = row
@@ -95,6 +105,27 @@ async function project(client: TableClient, cache: RowCache<CachedView>, orderId
       throw error;
     }
   }, (error) => isPreconditionFailed(error) || isConflict(error));
+}
+
+/** Drops the customer id from an order's view and board rows, and marks the view erased so it stays dropped. */
+async function eraseCustomer(client: TableClient, orderId: string): Promise<void> {
+  await withConflictRetry(async () => {
+    const row = await getOrUndefined<ViewRow>(client, orderId, VIEW_ROW);
+    if (!row) return;
+    const view = fromViewRow(row, orderId);
+    if (view.erased && view.customerId === undefined) return;
+    const { customerId: _erased, ...rest } = view;
+    const next: KioskView = { ...rest, erased: true };
+    await client.upsertEntity({ partitionKey: boardPartition(next.storeId), rowKey: row.boardKey, orderId, ...toBoardFields(next, row.boardKey) }, 'Replace');
+    await client.updateEntity({ partitionKey: orderId, rowKey: VIEW_ROW, ...toViewFields(next, row.boardKey) }, 'Replace', { etag: row.etag });
+  }, isPreconditionFailed);
+}
+
+export function createKioskErasure(deps: ServiceDeps) {
+  return async function eraseFromKiosk(events: CustomerErased[], _context: InvocationContext): Promise<EventFailure[]> {
+    const client = await deps.table(TABLES.kiosk);
+    return eachEvent(events, (event) => eraseCustomer(client, event.orderId));
+  };
 }
 
 export function createKioskProjection(deps: ServiceDeps) {

@@ -1,4 +1,6 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Caller } from '../../shared/auth/policy';
+import { inScope } from '../../shared/auth/scope';
 import type { TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
@@ -37,13 +39,14 @@ const view = (row: TableEntityResult<NotificationRow>) => ({
 
 export function createNotificationsApi(deps: ServiceDeps) {
   return {
-    async listNotifications(request: HttpRequest): Promise<HttpResponseInit> {
+    /** Staff see the notifications of their stores' orders; by order id alone, anyone holding the id. */
+    async listNotifications(request: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const q = parseWith(Query, queryObject(request), 'query');
       const filters: string[] = [];
       if (q.customerId) filters.push(odata`PartitionKey eq ${customerPartition(q.customerId)}`);
       if (q.orderId) filters.push(odata`orderId eq ${q.orderId}`);
       const rows = await listAll<NotificationRow>(await deps.table(TABLES.notifications), filters.join(' and '));
-      const newestFirst = rows.map(view).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const newestFirst = inScope(caller, rows.map(view)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       return json(200, newestFirst.slice(0, q.limit));
     },
   };

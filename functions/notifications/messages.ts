@@ -1,5 +1,5 @@
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
-import { keyFor } from '../../shared/ids';
+import { keyFor, pickupCode } from '../../shared/identifiers';
 
 export type NotificationKind = 'order-cancelled' | 'order-completed';
 
@@ -9,7 +9,7 @@ const REASONS: Record<string, { en: string; ko: string }> = {
   'customer-cancelled': { en: 'you asked us to cancel it', ko: '고객님의 요청에 따라 취소했습니다' },
 };
 
-export const shortOrderNumber = (orderId: string) => orderId.slice(-4).toUpperCase();
+export const shortOrderNumber = pickupCode;
 
 /** The words the customer reads, in English and Korean. */
 export function notificationFor(event: OrderCancelled | OrderCompleted): { kind: NotificationKind; message: string; messageKo: string } {

@@ -1,5 +1,5 @@
 import type { TableEntityResult } from '@azure/data-tables';
-import { keyFor } from '../../shared/ids';
+import { keyFor } from '../../shared/identifiers';
 import type { KeyRecord } from '../../shared/idempotency';
 import type { Order, OrderStatus } from './order';
 

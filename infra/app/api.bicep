@@ -29,6 +29,12 @@ param lowStockCups int
 param brewSweepSchedule string
 param orderSweepSchedule string
 
+@description('Directory (tenant) id whose Entra ID access tokens the app accepts.')
+param authTenantId string
+
+@description('Application (client) id of the API app registration: the audience of the tokens, whose app roles Staff and Operator the app checks.')
+param authClientId string
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: identityName
 }
@@ -135,6 +141,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // how long an Idempotency-Key stands for its first request.
     INTAKE_TIMEOUT_SECONDS: '10'
     IDEMPOTENCY_TTL_HOURS: '24'
+    // Sign-in: bearer tokens checked by the app itself (shared/auth); the app refuses to start on Azure
+    // with any other mode.
+    AUTH_MODE: 'entra'
+    AUTH_ENTRA_TENANT_ID: authTenantId
+    AUTH_ENTRA_CLIENT_ID: authClientId
   }
 }
 

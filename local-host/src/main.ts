@@ -9,6 +9,7 @@ import { EVENT_LOG_PATH, createHttpHost, listen } from './httpServer';
 import { triggerBindingOf } from './invoker';
 import { Logger } from './logger';
 import { SecondWorker } from './secondWorker';
+import { createLocalIdentity, type LocalIdentity } from './localIdentity';
 import { isDisabled, readHostJson, readLocalSettings, retentionHoursOf } from './settings';
 import { TimerListener, resolveSettings } from './timers';
 
@@ -43,6 +44,13 @@ async function main(): Promise<void> {
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   settings.EventHubConnection = `LocalEventLog=http://${reachable}:${port}${EVENT_LOG_PATH}`;
   delete settings.EventHubConnection__fullyQualifiedNamespace;
+  // AUTH_MODE=local: this host signs the tokens and hands the app only the public key.
+  const authMode = settings.AUTH_MODE ?? 'off';
+  let identity: LocalIdentity | undefined;
+  if (authMode === 'local') {
+    identity = await createLocalIdentity(dataDir);
+    settings.AUTH_LOCAL_JWKS = identity.jwks;
+  }
   for (const [key, value] of Object.entries(settings)) if (value !== undefined) process.env[key] = value;
   for (const key of ['TablesConnection__tableServiceUri', 'EventHubConnection__fullyQualifiedNamespace']) if (settings[key] === undefined) delete process.env[key];
 
@@ -92,6 +100,7 @@ async function main(): Promise<void> {
     logger,
     consumerStatus,
     ...(embedded ? { storageStatus: () => embedded.status() } : {}),
+    ...(identity ? { identity } : {}),
   });
   const address = await listen(server, port, host);
   for (const hook of app.registry.hooks.get('appStart') ?? []) await hook({ hookData: {}, appHookData: app.registry.appHookData, functionAppDirectory: ROOT });
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
     `  Storage:    ${storage}`,
     `  Event log:  ${path.join(dataDir, 'eventhubs')} (${partitions} partitions per hub, events kept ${retentionHours} h)`,
     ...(secondWorker ? [`  Second worker: pid ${secondWorker.pid} gets every batch too (CAFE_CONCURRENT_DELIVERY)`] : []),
+    ...authBanner(authMode, url),
     '  Stop with Ctrl-C.',
     '',
     `Listening on ${url}`,
@@ -141,6 +151,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function authBanner(mode: string, url: string): string[] {
+  if (mode === 'local') {
+    return [`  Sign-in:    AUTH_MODE=local: tokens from POST ${url}/.auth/local/token {"roles":["staff"],"stores":["main"]}`];
+  }
+  if (mode === 'entra') return ['  Sign-in:    AUTH_MODE=entra: Microsoft Entra ID access tokens'];
+  return [
+    '',
+    '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+    '  !!  AUTH_MODE=off: NOTHING IS PROTECTED. Anyone who reaches this host may set stock,   !!',
+    '  !!  list every order and customer, replay dead letters and erase customers.          !!',
+    '  !!  For local development only; AUTH_MODE=local enforces sign-in.                     !!',
+    '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -110,6 +110,9 @@ describe('the kiosk projection against Azurite', () => {
     const view = JSON.parse(String((await api.getKioskOrder(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders/k1', params: { id: 'k1' } }))).body));
     expect(view).toMatchObject({ id: 'k1', status: 'completed', message: 'Ready to pick up', items, createdAt: at(0), updatedAt: at(5) });
     const board = JSON.parse(String((await api.listKioskOrders(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders?storeId=main' }))).body));
-    expect(board.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([['k2', 'pending'], ['k1', 'completed']]);
+    expect(board).toEqual([
+      { code: 'K2', status: 'pending', updatedAt: at(7) },
+      { code: 'K1', status: 'completed', updatedAt: at(5) },
+    ]);
   });
 });

@@ -3,6 +3,12 @@
 
 const TIMEOUT_MS = 10000;
 
+// The staff page's bearer token (the kiosk has none: customers are anonymous).
+let bearer;
+export function setBearer(token) {
+  bearer = token || undefined;
+}
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
@@ -19,7 +25,12 @@ async function call(method, url, body, headers = {}) {
     const response = await fetch(url, {
       method,
       cache: 'no-store',
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: controller.signal,
     });

@@ -181,7 +181,8 @@ function renderBoard() {
     list.length === 0
       ? [h('li', { class: 'tile empty' }, tr('board.none'))]
       : list.map((tile) => {
-          const mine = tile.id === state.order?.id;
+          // The board carries codes only; this screen knows its own order, so it can mark its code.
+          const mine = state.order !== undefined && tile.number === shortOrderNumber(state.order.id);
           return h('li', { class: `tile${mine ? ' mine' : ''}` }, tile.number, mine ? h('span', { class: 'visually-hidden' }, ` (${tr('board.yours')})`) : null);
         });
   setChildren($('#board-preparing'), tiles(preparing));

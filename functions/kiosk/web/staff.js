@@ -1,6 +1,6 @@
 // The staff screen: cups per store (set / restock), low-stock warning, recent orders.
-import { ApiError, getJson, postJson, putJson } from './api.js';
-import { $, applyLanguage, h, setChildren, translateStatic } from './dom.js';
+import { ApiError, getJson, postJson, putJson, setBearer } from './api.js';
+import { $, applyLanguage, h, sessionStore, setChildren, translateStatic } from './dom.js';
 import { chooseLanguage, formatTime, localeOf, normalizeLanguage, t } from './i18n.js';
 import { storeFromSearch } from './session.js';
 import { shortOrderNumber, staffReasonKey, staffStatusKey } from './status.js';
@@ -8,6 +8,7 @@ import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, st
 
 const REFRESH_MS = 5000;
 const ORDERS_LIMIT = 50;
+const TOKEN_KEY = 'unmanned-cafe.staffToken';
 
 const state = {
   lang: chooseLanguage(window.location.search, navigator.languages ?? [navigator.language]),
@@ -18,6 +19,9 @@ const state = {
   menu: [],
   refreshedAt: undefined,
   offline: false,
+  auth: undefined, // 'off' | 'local' | 'entra', from GET /kiosk/settings
+  signedIn: undefined, // { token, name }
+  authError: undefined, // { key, detail }
 };
 const tr = (key, params) => t(state.lang, key, params);
 
@@ -46,7 +50,8 @@ function renderStock() {
     ),
   );
   const warning = $('#low-warning');
-  const low = lowStockText(rows);
+  // Signed out, the page has read no stock: no warning about figures it does not have.
+  const low = state.auth === 'off' || state.signedIn ? lowStockText(rows) : '';
   const text = low ? tr('staff.lowWarning', { stores: low, threshold: state.threshold }) : '';
   warning.hidden = !low;
   if (warning.textContent !== text) warning.textContent = text; // an alert is announced only when it changes
@@ -86,7 +91,94 @@ function renderMeta() {
   $('#refreshed').textContent = state.offline ? tr('staff.offline') : state.refreshedAt ? tr('staff.refreshed', { time: formatTime(state.refreshedAt, state.lang) }) : '';
 }
 
+// ---- sign-in ---------------------------------------------------------------------------------------
+
+function renderSignIn() {
+  const mode = state.auth;
+  $('#auth-off').hidden = mode !== 'off';
+  $('#signin-form').hidden = mode === undefined || mode === 'off' || state.signedIn !== undefined;
+  for (const el of document.querySelectorAll('[data-local]')) el.hidden = mode !== 'local';
+  for (const el of document.querySelectorAll('[data-entra]')) el.hidden = mode !== 'entra';
+  $('#signed-in').hidden = !state.signedIn;
+  $('#signed-in-as').textContent = state.signedIn ? tr('staff.signin.as', { name: state.signedIn.name }) : '';
+  const error = state.authError ? tr(state.authError.key, { detail: state.authError.detail }) : '';
+  if ($('#auth-error').textContent !== error) $('#auth-error').textContent = error;
+}
+
+/** The name a token carries (display only: the server decides what the token may do). */
+function nameOf(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return payload.name || payload.preferred_username || payload.sub || '?';
+  } catch {
+    return '?';
+  }
+}
+
+function keepToken(token) {
+  state.signedIn = token ? { token, name: nameOf(token) } : undefined;
+  setBearer(token);
+  try {
+    const store = sessionStore();
+    if (token) store?.setItem(TOKEN_KEY, token);
+    else store?.removeItem(TOKEN_KEY);
+  } catch {
+    // not kept across reloads; fine
+  }
+}
+
+/** A refusal from the API: 401 means the sign-in is gone (expired, or never there); 403 is a wrong store or role. */
+function onRefusal(error) {
+  if (!(error instanceof ApiError)) return false;
+  if (error.status === 401) {
+    keepToken(undefined);
+    state.authError = { key: 'staff.signin.needed', detail: error.message };
+  } else if (error.status === 403) {
+    state.authError = { key: 'staff.forbidden', detail: error.message };
+  } else {
+    return false;
+  }
+  renderSignIn();
+  return true;
+}
+
+$('#signin-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const button = $('button[type=submit]', form);
+  button.disabled = true;
+  try {
+    let token;
+    if (state.auth === 'local') {
+      const role = form.elements.namedItem('role').value;
+      const stores = form.elements.namedItem('stores').value.split(',').map((s) => s.trim()).filter(Boolean);
+      ({ token } = await postJson('/.auth/local/token', { roles: [role], stores }));
+    } else {
+      token = form.elements.namedItem('token').value.trim();
+    }
+    keepToken(token);
+    state.authError = undefined;
+    renderSignIn();
+    void refresh();
+  } catch (error) {
+    state.authError = { key: 'staff.signin.failed', detail: error instanceof ApiError ? error.message : tr('staff.offline') };
+    renderSignIn();
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$('#sign-out').addEventListener('click', () => {
+  keepToken(undefined);
+  state.authError = undefined;
+  state.stocks = [];
+  state.orders = [];
+  renderAll();
+  $('#signin-title').focus?.();
+});
+
 function renderAll() {
+  renderSignIn();
   renderStatic();
   renderStock();
   renderOrders();
@@ -100,15 +192,18 @@ async function refresh() {
   if (refreshing) return;
   refreshing = true;
   try {
-    const [stocks, orders] = await Promise.all([getJson('/inventories'), getJson(`/kiosk/orders?storeId=${encodeURIComponent(state.store)}&limit=${ORDERS_LIMIT}`)]);
+    if (state.auth === undefined || (state.auth !== 'off' && !state.signedIn)) return;
+    const [stocks, orders] = await Promise.all([getJson('/inventories'), getJson(`/orders?storeId=${encodeURIComponent(state.store)}&limit=${ORDERS_LIMIT}`)]);
     state.stocks = Array.isArray(stocks) ? stocks : [];
     state.orders = Array.isArray(orders) ? orders : [];
     state.refreshedAt = new Date().toISOString();
     state.offline = false;
+    if (state.authError?.key === 'staff.forbidden') state.authError = undefined;
+    renderSignIn();
     renderStock();
     renderOrders();
-  } catch {
-    state.offline = true;
+  } catch (error) {
+    if (!onRefusal(error)) state.offline = true;
   } finally {
     refreshing = false;
     renderMeta();
@@ -119,8 +214,10 @@ async function loadOnce() {
   try {
     const settings = await getJson('/kiosk/settings');
     if (Number.isFinite(settings?.lowStockCups)) state.threshold = settings.lowStockCups;
+    state.auth = ['off', 'local', 'entra'].includes(settings?.auth) ? settings.auth : 'entra';
   } catch {
-    // keep the default threshold
+    // keep the default threshold; assume sign-in is needed
+    state.auth = 'entra';
   }
   try {
     state.menu = await getJson('/menu');
@@ -162,7 +259,9 @@ function wireForm(form, limits, send, doneKey) {
       void refresh();
     } catch (error) {
       result.classList.add('failed');
-      result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? error.message : tr('staff.offline') });
+      const refusal = error instanceof ApiError && (error.status === 401 || error.status === 403) ? ` (${error.status})` : '';
+      result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? `${error.message}${refusal}` : tr('staff.offline') });
+      onRefusal(error);
     } finally {
       button.disabled = false;
     }
@@ -196,6 +295,13 @@ for (const button of document.querySelectorAll('[data-lang]')) {
   });
 }
 for (const input of document.querySelectorAll('input[name=storeId]')) input.value = state.store;
+$('#signin-form').elements.namedItem('stores').value = state.store;
+try {
+  const saved = sessionStore()?.getItem(TOKEN_KEY);
+  if (saved) keepToken(saved);
+} catch {
+  // no saved sign-in
+}
 
 applyLanguage(state.lang);
 renderAll();

@@ -8,9 +8,9 @@ export function reasonKey(reason: string | undefined): string | undefined;
 export function statusView(status: string, reason?: string): StatusView;
 export function shortOrderNumber(orderId: string | undefined): string;
 export function boardColumns(
-  views: { id?: string; orderId?: string; status: string }[] | unknown,
+  views: { code: string; status: string }[] | unknown,
   limit?: number,
-): { preparing: { id: string; number: string }[]; ready: { id: string; number: string }[] };
+): { preparing: { number: string }[]; ready: { number: string }[] };
 export function staffStatusKey(status: string): string;
 export function staffReasonKey(reason: string | undefined): string | undefined;
 export function isLowStock(cups: number, threshold: number): boolean;

@@ -46,12 +46,13 @@ export function shortOrderNumber(orderId) {
 }
 
 /**
- * The pickup board from GET /kiosk/orders (newest first): `preparing` in queue order (oldest first),
- * `ready` newest first; cancelled orders are not shown. At most `limit` per column.
+ * The pickup board from GET /kiosk/orders (newest first; each tile a pickup `code` and a status, no order
+ * id): `preparing` in queue order (oldest first), `ready` newest first; cancelled orders are not shown.
+ * At most `limit` per column.
  */
 export function boardColumns(views, limit = 12) {
   const list = Array.isArray(views) ? views : [];
-  const tile = (view) => ({ id: view.id ?? view.orderId, number: shortOrderNumber(view.id ?? view.orderId) });
+  const tile = (view) => ({ number: String(view.code ?? '') });
   const preparing = list.filter((v) => PREPARING.includes(v.status)).reverse().slice(0, limit).map(tile);
   const ready = list.filter((v) => v.status === 'completed').slice(0, limit).map(tile);
   return { preparing, ready };
