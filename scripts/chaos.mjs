@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     'data-dir': { type: 'string' },
     'timeout-seconds': { type: 'string' },
+    'delivery-fault-share': { type: 'string' },
     short: { type: 'boolean', default: false },
   },
 });
@@ -73,8 +74,10 @@ const HOST_ENV = {
   ORDER_SWEEP_SCHEDULE: '*/2 * * * * *',
   // Intake is bounded at about 10 s; the sweep must not nudge an order whose intake may still be running.
   ORDER_NUDGE_AFTER_SECONDS: String(NUDGE_SECONDS),
-  CAFE_DELIVER_TWICE: 'true',
-  CAFE_CONCURRENT_DELIVERY: 'true',
+  // Duplicate and concurrent deliveries: every batch in the short run; a share of them in a long run,
+  // where a second process fighting over every row would only slow the saga to a crawl.
+  CAFE_DELIVER_TWICE: args['delivery-fault-share'] ?? (args.short ? 'true' : '0.2'),
+  CAFE_CONCURRENT_DELIVERY: args['delivery-fault-share'] ?? (args.short ? 'true' : '0.2'),
 };
 
 // ---------------------------------------------------------------- the seeded plan

@@ -10,7 +10,7 @@ import { triggerBindingOf } from './invoker';
 import { Logger } from './logger';
 import { SecondWorker } from './secondWorker';
 import { createLocalIdentity, type LocalIdentity } from './localIdentity';
-import { isDisabled, readHostJson, readLocalSettings, retentionHoursOf } from './settings';
+import { faultShareOf, isDisabled, readHostJson, readLocalSettings, retentionHoursOf } from './settings';
 import { TimerListener, resolveSettings } from './timers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   app.lock();
   const hostJson = readHostJson(ROOT);
   const eventLog = new EventLog(path.join(dataDir, 'eventhubs'), partitions, { retentionMs: retentionHours * 3_600_000 });
-  const secondWorker = settings.CAFE_CONCURRENT_DELIVERY === 'true' ? await SecondWorker.start(ROOT, logger) : undefined;
+  const concurrentShare = faultShareOf(settings, 'CAFE_CONCURRENT_DELIVERY');
+  const deliverTwice = faultShareOf(settings, 'CAFE_DELIVER_TWICE');
+  const secondWorker = concurrentShare > 0 ? await SecondWorker.start(ROOT, logger) : undefined;
   const enabled = app.functions.filter((fn) => !isDisabled(settings, fn.name));
   const disabled = app.functions.filter((fn) => isDisabled(settings, fn.name));
 
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     const type = binding.type.toLowerCase();
     if (type === 'eventhubtrigger') {
       const hubName = resolveSettings(String(binding.eventHubName), settings, `Function ${fn.name}`);
-      listeners.push(new EventHubListener(app.registry, fn, await eventLog.hub(hubName), logger, { maxEventBatchSize: hostJson.maxEventBatchSize, idleWaitMs: 1_000, deliverTwice: settings.CAFE_DELIVER_TWICE === 'true', secondWorker }));
+      listeners.push(new EventHubListener(app.registry, fn, await eventLog.hub(hubName), logger, { maxEventBatchSize: hostJson.maxEventBatchSize, idleWaitMs: 1_000, deliverTwice, secondWorker, concurrentShare }));
     } else if (type === 'timertrigger') {
       timers.push(new TimerListener(app.registry, fn, logger, settings));
     } else if (type !== 'httptrigger') {
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
     '',
     `  Storage:    ${storage}`,
     `  Event log:  ${path.join(dataDir, 'eventhubs')} (${partitions} partitions per hub, events kept ${retentionHours} h)`,
-    ...(secondWorker ? [`  Second worker: pid ${secondWorker.pid} gets every batch too (CAFE_CONCURRENT_DELIVERY)`] : []),
+    ...(secondWorker ? [`  Second worker: pid ${secondWorker.pid} gets ${concurrentShare >= 1 ? 'every batch' : `${Math.round(concurrentShare * 100)} % of the batches`} too (CAFE_CONCURRENT_DELIVERY)`] : []),
     ...authBanner(authMode, url),
     '  Stop with Ctrl-C.',
     '',
