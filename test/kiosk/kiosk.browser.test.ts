@@ -494,7 +494,8 @@ describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (
       await form.getByRole('button', { name: 'Sign in', exact: true }).click();
       await expect.poll(() => page.locator('#signed-in-as').textContent()).toContain('Signed in as local-staff');
       const mainCups = page.locator('tr[data-store="main"] .cups');
-      await mainCups.waitFor();
+      // Signed in, the page reads the real stock: wait until the row no longer says "never set".
+      await expect.poll(() => page.locator('#stock-rows tr[data-store="main"]').textContent()).not.toContain('never set');
       const before = Number(await mainCups.textContent());
 
       const restock = page.locator('#restock-form');

@@ -6,10 +6,36 @@ import { storeFromSearch } from './session.js';
 import { shortOrderNumber, staffReasonKey, staffStatusKey } from './status.js';
 import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, stockRows } from './stock.js';
 
+/**
+ * @import { CartLine } from './cart.js'
+ * @import { Language } from './i18n.js'
+ * @import { Limits, Stock } from './stock.js'
+ */
+/**
+ * An order from GET /orders (only what this page reads).
+ * @typedef {{ id: string, status: string, reason?: string, createdAt: string, items: CartLine[] }} StaffOrder
+ */
+/** @typedef {'off' | 'local' | 'entra'} AuthMode */
+/**
+ * @typedef {object} StaffState
+ * @property {Language} lang
+ * @property {string} store
+ * @property {number} threshold
+ * @property {Stock[]} stocks
+ * @property {StaffOrder[]} orders
+ * @property {unknown} menu GET /menu as it answered (itemsText accepts anything)
+ * @property {string | undefined} refreshedAt
+ * @property {boolean} offline
+ * @property {AuthMode | undefined} auth from GET /kiosk/settings
+ * @property {{ token: string, name: string } | undefined} signedIn
+ * @property {{ key: string, detail: string } | undefined} authError
+ */
+
 const REFRESH_MS = 5000;
 const ORDERS_LIMIT = 50;
 const TOKEN_KEY = 'unmanned-cafe.staffToken';
 
+/** @type {StaffState} */
 const state = {
   lang: chooseLanguage(window.location.search, navigator.languages ?? [navigator.language]),
   store: storeFromSearch(window.location.search),
@@ -23,6 +49,10 @@ const state = {
   signedIn: undefined, // { token, name }
   authError: undefined, // { key, detail }
 };
+/**
+ * @param {string} key
+ * @param {Record<string, string | number>} [params]
+ */
 const tr = (key, params) => t(state.lang, key, params);
 
 // ---- rendering -------------------------------------------------------------------------------------
@@ -31,7 +61,7 @@ function renderStatic() {
   translateStatic(tr);
   document.title = tr('staff.title');
   $('#orders-title').textContent = tr('staff.orders', { store: state.store });
-  $('#kiosk-link').href = `/kiosk?store=${encodeURIComponent(state.store)}&lang=${state.lang}`;
+  /** @type {HTMLAnchorElement} */ ($('#kiosk-link')).href = `/kiosk?store=${encodeURIComponent(state.store)}&lang=${state.lang}`;
 }
 
 function renderStock() {
@@ -58,7 +88,7 @@ function renderStock() {
 
   const known = rows.map((row) => row.storeId);
   setChildren($('#known-stores'), ...known.map((storeId) => h('option', { value: storeId })));
-  const select = $('#orders-store');
+  const select = /** @type {HTMLSelectElement} */ ($('#orders-store'));
   if (select.options.length !== known.length || [...select.options].some((o, i) => o.value !== known[i])) {
     setChildren(select, ...known.map((storeId) => h('option', { value: storeId }, storeId)));
   }
@@ -97,24 +127,35 @@ function renderSignIn() {
   const mode = state.auth;
   $('#auth-off').hidden = mode !== 'off';
   $('#signin-form').hidden = mode === undefined || mode === 'off' || state.signedIn !== undefined;
-  for (const el of document.querySelectorAll('[data-local]')) el.hidden = mode !== 'local';
-  for (const el of document.querySelectorAll('[data-entra]')) el.hidden = mode !== 'entra';
+  /** @type {NodeListOf<HTMLElement>} */
+  const localOnly = document.querySelectorAll('[data-local]');
+  /** @type {NodeListOf<HTMLElement>} */
+  const entraOnly = document.querySelectorAll('[data-entra]');
+  for (const el of localOnly) el.hidden = mode !== 'local';
+  for (const el of entraOnly) el.hidden = mode !== 'entra';
   $('#signed-in').hidden = !state.signedIn;
   $('#signed-in-as').textContent = state.signedIn ? tr('staff.signin.as', { name: state.signedIn.name }) : '';
   const error = state.authError ? tr(state.authError.key, { detail: state.authError.detail }) : '';
   if ($('#auth-error').textContent !== error) $('#auth-error').textContent = error;
 }
 
-/** The name a token carries (display only: the server decides what the token may do). */
+/**
+ * The name a token carries (display only: the server decides what the token may do).
+ * @param {string} token
+ * @returns {string}
+ */
 function nameOf(token) {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    // A token without a payload part fails to parse like any other broken one.
+    /** @type {{ name?: string, preferred_username?: string, sub?: string }} */
+    const payload = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/')));
     return payload.name || payload.preferred_username || payload.sub || '?';
   } catch {
     return '?';
   }
 }
 
+/** @param {string | undefined} token */
 function keepToken(token) {
   state.signedIn = token ? { token, name: nameOf(token) } : undefined;
   setBearer(token);
@@ -127,7 +168,11 @@ function keepToken(token) {
   }
 }
 
-/** A refusal from the API: 401 means the sign-in is gone (expired, or never there); 403 is a wrong store or role. */
+/**
+ * A refusal from the API: 401 means the sign-in is gone (expired, or never there); 403 is a wrong store or role.
+ * @param {unknown} error
+ * @returns {boolean} whether it was one
+ */
 function onRefusal(error) {
   if (!(error instanceof ApiError)) return false;
   if (error.status === 401) {
@@ -144,17 +189,18 @@ function onRefusal(error) {
 
 $('#signin-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const form = event.currentTarget;
-  const button = $('button[type=submit]', form);
+  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  const button = /** @type {HTMLButtonElement} */ ($('button[type=submit]', form));
   button.disabled = true;
   try {
+    /** @type {string} */
     let token;
     if (state.auth === 'local') {
-      const role = form.elements.namedItem('role').value;
-      const stores = form.elements.namedItem('stores').value.split(',').map((s) => s.trim()).filter(Boolean);
-      ({ token } = await postJson('/.auth/local/token', { roles: [role], stores }));
+      const role = /** @type {HTMLSelectElement} */ (form.elements.namedItem('role')).value;
+      const stores = /** @type {HTMLInputElement} */ (form.elements.namedItem('stores')).value.split(',').map((s) => s.trim()).filter(Boolean);
+      ({ token } = /** @type {{ token: string }} */ (await postJson('/.auth/local/token', { roles: [role], stores })));
     } else {
-      token = form.elements.namedItem('token').value.trim();
+      token = /** @type {HTMLInputElement} */ (form.elements.namedItem('token')).value.trim();
     }
     keepToken(token);
     state.authError = undefined;
@@ -194,8 +240,8 @@ async function refresh() {
   try {
     if (state.auth === undefined || (state.auth !== 'off' && !state.signedIn)) return;
     const [stocks, orders] = await Promise.all([getJson('/inventories'), getJson(`/orders?storeId=${encodeURIComponent(state.store)}&limit=${ORDERS_LIMIT}`)]);
-    state.stocks = Array.isArray(stocks) ? stocks : [];
-    state.orders = Array.isArray(orders) ? orders : [];
+    state.stocks = Array.isArray(stocks) ? /** @type {Stock[]} */ (stocks) : [];
+    state.orders = Array.isArray(orders) ? /** @type {StaffOrder[]} */ (orders) : [];
     state.refreshedAt = new Date().toISOString();
     state.offline = false;
     if (state.authError?.key === 'staff.forbidden') state.authError = undefined;
@@ -212,9 +258,11 @@ async function refresh() {
 
 async function loadOnce() {
   try {
-    const settings = await getJson('/kiosk/settings');
-    if (Number.isFinite(settings?.lowStockCups)) state.threshold = settings.lowStockCups;
-    state.auth = ['off', 'local', 'entra'].includes(settings?.auth) ? settings.auth : 'entra';
+    const settings = /** @type {{ lowStockCups?: unknown, auth?: unknown } | null | undefined} */ (await getJson('/kiosk/settings'));
+    const lowStockCups = settings?.lowStockCups;
+    if (typeof lowStockCups === 'number' && Number.isFinite(lowStockCups)) state.threshold = lowStockCups;
+    const auth = settings?.auth;
+    state.auth = auth === 'off' || auth === 'local' || auth === 'entra' ? auth : 'entra';
   } catch {
     // keep the default threshold; assume sign-in is needed
     state.auth = 'entra';
@@ -229,12 +277,18 @@ async function loadOnce() {
 
 // ---- forms -----------------------------------------------------------------------------------------
 
+/**
+ * @param {HTMLFormElement} form
+ * @param {Limits} limits
+ * @param {(storeId: string, cups: number) => Promise<unknown>} send answers the stock as the API returned it
+ * @param {string} doneKey
+ */
 function wireForm(form, limits, send, doneKey) {
   const result = $('.result', form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const storeInput = form.elements.namedItem('storeId');
-    const cupsInput = form.elements.namedItem('cups');
+    const storeInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('storeId'));
+    const cupsInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('cups'));
     storeInput.removeAttribute('aria-invalid');
     cupsInput.removeAttribute('aria-invalid');
     result.className = 'result';
@@ -248,10 +302,10 @@ function wireForm(form, limits, send, doneKey) {
       input.focus();
       return;
     }
-    const button = $('button[type=submit]', form);
+    const button = /** @type {HTMLButtonElement} */ ($('button[type=submit]', form));
     button.disabled = true;
     try {
-      const stock = await send(parsed.storeId, parsed.cups);
+      const stock = /** @type {Stock} */ (await send(parsed.storeId, parsed.cups));
       result.classList.add('done');
       result.textContent = tr(doneKey, { store: stock.storeId, cups: stock.cups, added: parsed.cups });
       state.stocks = [...state.stocks.filter((s) => s.storeId !== stock.storeId), { storeId: stock.storeId, cups: stock.cups, updatedAt: stock.updatedAt }];
@@ -268,11 +322,12 @@ function wireForm(form, limits, send, doneKey) {
   });
 }
 
-wireForm($('#set-form'), SET_LIMITS, (storeId, cups) => putJson(`/inventories/${encodeURIComponent(storeId)}`, { cups }), 'staff.set.done');
-wireForm($('#restock-form'), RESTOCK_LIMITS, (storeId, cups) => postJson(`/inventories/${encodeURIComponent(storeId)}/restock`, { cups }), 'staff.restock.done');
+wireForm(/** @type {HTMLFormElement} */ ($('#set-form')), SET_LIMITS, (storeId, cups) => putJson(`/inventories/${encodeURIComponent(storeId)}`, { cups }), 'staff.set.done');
+wireForm(/** @type {HTMLFormElement} */ ($('#restock-form')), RESTOCK_LIMITS, (storeId, cups) => postJson(`/inventories/${encodeURIComponent(storeId)}/restock`, { cups }), 'staff.restock.done');
 
 // ---- wiring ----------------------------------------------------------------------------------------
 
+/** @param {string} storeId */
 function setStore(storeId) {
   if (!storeId || storeId === state.store) return;
   state.store = storeId;
@@ -284,8 +339,10 @@ function setStore(storeId) {
   void refresh();
 }
 
-$('#orders-store').addEventListener('change', (event) => setStore(event.target.value));
-for (const button of document.querySelectorAll('[data-lang]')) {
+$('#orders-store').addEventListener('change', (event) => setStore(/** @type {HTMLSelectElement} */ (event.target).value));
+/** @type {NodeListOf<HTMLElement>} */
+const languageButtons = document.querySelectorAll('[data-lang]');
+for (const button of languageButtons) {
   button.addEventListener('click', () => {
     const lang = normalizeLanguage(button.dataset.lang);
     if (!lang || lang === state.lang) return;
@@ -294,8 +351,10 @@ for (const button of document.querySelectorAll('[data-lang]')) {
     renderAll();
   });
 }
-for (const input of document.querySelectorAll('input[name=storeId]')) input.value = state.store;
-$('#signin-form').elements.namedItem('stores').value = state.store;
+/** @type {NodeListOf<HTMLInputElement>} */
+const storeInputs = document.querySelectorAll('input[name=storeId]');
+for (const input of storeInputs) input.value = state.store;
+/** @type {HTMLInputElement} */ (/** @type {HTMLFormElement} */ ($('#signin-form')).elements.namedItem('stores')).value = state.store;
 try {
   const saved = sessionStore()?.getItem(TOKEN_KEY);
   if (saved) keepToken(saved);
