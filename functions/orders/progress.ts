@@ -5,9 +5,10 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
-import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
+import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isNotFound, isPreconditionFailed } from '../../shared/tables';
+import type { TransactionAction } from '@azure/data-tables';
 import { TABLES } from '../../shared/topology';
-import { isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
+import { deadlineOf, isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
 import { OPEN_PARTITION, ORDER_ROW, fromRow, toRow, type OpenRow, type OrderRow } from './rows';
 
 /**
@@ -34,15 +35,18 @@ interface Applied {
  * is rebuilt from it rather than its events dead-lettered; its open row is written first, as intake
  * does, so the sweep keeps re-driving it until it is final.
  */
-async function recreateOrder(client: TableClient, events: readonly ProgressEvent[], nudgeAfterSeconds: number, now: Date): Promise<{ order: Order; from: string }> {
+async function recreateOrder(client: TableClient, events: readonly ProgressEvent[], settings: ServiceDeps['settings']): Promise<{ order: Order; from: string }> {
   const source = events.find((e): e is Extract<ProgressEvent, { type: 'OrderPlaced' | 'CupsReserved' }> => e.type === 'OrderPlaced' || e.type === 'CupsReserved');
   if (!source) throw new UnknownOrderError(`order ${events[0]!.orderId} does not exist (yet)`);
   const order = recreate(source);
+  // Rebuilt from an event in the hub: every consumer will see the order's events, so it is only held
+  // to its deadline (see markSeen).
   const open: OpenRow = {
     event: JSON.stringify(orderPlaced(order)),
-    nextNudgeAt: new Date(now.getTime() + 1000 * nudgeAfterSeconds).toISOString(),
+    nextNudgeAt: deadlineOf(order, settings.orderDeadlineSeconds).toISOString(),
     nudges: 0,
     idempotent: true,
+    seen: true,
   };
   await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: order.id, ...open });
   return { order, from: source.type };
@@ -67,7 +71,7 @@ async function applyToOrder(
         const read = await getOrUndefined<OrderRow>(client, orderId, ORDER_ROW);
         if (read) cache.set(orderId, (row = read));
       }
-      const rebuilt = row ? undefined : await recreateOrder(client, events, deps.settings.orderNudgeAfterSeconds, now);
+      const rebuilt = row ? undefined : await recreateOrder(client, events, deps.settings);
       const before = row ? fromRow({ ...row, partitionKey: orderId }) : undefined;
       let order = before ?? rebuilt!.order;
       const emits: CafeEvent[] = [];
@@ -105,8 +109,10 @@ export function createOrderProgress(deps: ServiceDeps) {
   return async function trackOrders(events: ProgressEvent[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.orders);
     const finals: { sources: ProgressEvent[]; order: Order; emit: CafeEvent }[] = [];
+    const seen: Order[] = [];
     const failures = await eachOrder(events, async (orderId, ofOrder) => {
       const { before, order, emits, conflicts, recreatedFrom } = await applyToOrder(client, cache, orderId, ofOrder, deps);
+      if (!recreatedFrom && !isFinal(order.status) && ofOrder.some((e) => e.type === 'OrderPlaced')) seen.push(order);
       if (recreatedFrom) context.warn(`order recreated from ${recreatedFrom} orderId=${order.id} storeId=${order.storeId}: the orders table did not have it`);
       for (const c of conflicts) {
         context.warn(`ignored transition orderId=${order.id} event=${c.event.type} from=${c.from} to=${c.to}`);
@@ -118,10 +124,16 @@ export function createOrderProgress(deps: ServiceDeps) {
       }
     });
 
+    await markSeen(client, seen, deps.settings.orderDeadlineSeconds, context);
     if (finals.length === 0) return failures;
     try {
       await deps.publisher.publish([...new Map(finals.map((f) => [f.emit.id, f.emit])).values()]);
     } catch (error) {
+      // The sweep publishes a final order's outcome again; have it look soon rather than at the deadline.
+      const soon = new Date(deps.now().getTime() + 1000 * deps.settings.orderNudgeAfterSeconds).toISOString();
+      for (const f of finals) {
+        await client.updateEntity({ partitionKey: OPEN_PARTITION, rowKey: f.order.id, nextNudgeAt: soon }, 'Merge').catch(() => undefined);
+      }
       const unpublished = new Set(finals.flatMap((f) => f.sources.map((e) => e.id)));
       return [...failures, ...[...unpublished].map((eventId) => ({ eventId, error }))];
     }
@@ -133,4 +145,36 @@ export function createOrderProgress(deps: ServiceDeps) {
     }
     return failures;
   };
+}
+
+const TRANSACTION_MAX = 100;
+
+/**
+ * Records on the open rows that these orders' OrderPlaced came through the hub, so the sweep stops
+ * nudging them (a nudge only helps an order whose OrderPlaced may never have been published; for the
+ * others it only feeds a backlog). One transaction per 100 orders in the `open` partition; this is an
+ * optimisation of the sweep, so a failure is logged and the sweep simply nudges as before.
+ */
+async function markSeen(client: TableClient, orders: readonly Order[], deadlineSeconds: number, context: InvocationContext): Promise<void> {
+  if (orders.length === 0) return;
+  const update = (order: Order): TransactionAction => [
+    'update',
+    { partitionKey: OPEN_PARTITION, rowKey: order.id, seen: true, nextNudgeAt: deadlineOf(order, deadlineSeconds).toISOString() },
+    'Merge',
+  ];
+  for (let start = 0; start < orders.length; start += TRANSACTION_MAX) {
+    const chunk = orders.slice(start, start + TRANSACTION_MAX);
+    try {
+      await client.submitTransaction(chunk.map(update));
+    } catch {
+      // One open row is gone (its order became final meanwhile): mark the others one by one.
+      for (const order of chunk) {
+        try {
+          await client.updateEntity(update(order)[1] as { partitionKey: string; rowKey: string }, 'Merge');
+        } catch (error) {
+          if (!isNotFound(error)) context.warn(`could not mark open order ${order.id} as seen; the sweep may nudge it`, error);
+        }
+      }
+    }
+  }
 }

@@ -81,6 +81,14 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     await postpone(client, open, new Date(Date.parse(order.updatedAt) + 1000 * deps.settings.orderNudgeAfterSeconds));
     return {};
   }
+  if (!due && !awaitingCancel(order) && open.seen) {
+    // Its OrderPlaced came through the hub, so every consumer sees its events in turn; nothing lost
+    // can be found by nudging (consumers park or log what they cannot apply). Only its deadline counts.
+    const deadline = deadlineOf(order, deadlineSeconds);
+    const backoff = nextNudge(now, deps.settings.orderNudgeAfterSeconds, open.nudges);
+    await postpone(client, open, deadline.getTime() > now.getTime() ? deadline : backoff);
+    return {};
+  }
   if (!due && !awaitingCancel(order) && open.nudges >= MAX_NUDGES) {
     const backoff = nextNudge(now, deps.settings.orderNudgeAfterSeconds, open.nudges);
     const deadline = deadlineOf(order, deadlineSeconds);

@@ -241,6 +241,29 @@ describe('taking orders against Azurite', () => {
     expect(deps.publisher.ofType('CancelRequested')).toHaveLength(1);
   });
 
+  it('an order whose OrderPlaced came through the hub is not nudged while it waits in a backlog, only held to its deadline', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 30, orderDeadlineSeconds: 900 }, time.now);
+    const api = createOrdersApi(deps);
+    await api.placeOrder(post(americano), invocationContext().context);
+    await api.placeOrder(post({ ...americano, customerId: 'c-2' }), invocationContext().context);
+    const [seen, unseen] = deps.publisher.ofType('OrderPlaced');
+    // The orders consumer reads the first order's OrderPlaced; inventory is far behind for both.
+    await createOrderProgress(deps)([seen!], invocationContext().context);
+    const sweep = createOrderSweep(deps);
+    for (let t = 0; t < 30; t++) {
+      time.advance(20);
+      await sweep({}, invocationContext().context);
+    }
+    const nudged = deps.publisher.ofType('OrderPlaced').slice(2).map((e) => e.orderId);
+    expect(nudged).not.toContain(seen!.orderId);
+    expect(nudged).toContain(unseen!.orderId);
+    // At its deadline the seen order has its cancel requested like any other.
+    time.advance(400);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('CancelRequested').map((e) => e.orderId)).toContain(seen!.orderId);
+  });
+
   it('the sweep drops an order the intake never stored when no Idempotency-Key can bring the client back', async () => {
     const { deps, client } = await halfPlaced('unacked1', false);
     expect(await getOrUndefined(client, 'unacked1', ORDER_ROW)).toBeUndefined();
