@@ -92,7 +92,11 @@ export async function runEvents(argv: readonly string[], deps: CliDeps): Promise
     const signals = [deps.signal, timeout !== undefined ? AbortSignal.timeout(timeout * 1000) : undefined].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal;
     deps.err(`tail: reading ${describe(target)}${values['from-beginning'] ? ' from the oldest retained event' : ' from now on'}`);
-    await endpoint.source(values.group ?? defaultGroupId(deps.random)).read((record) => tail.take(record), { fromBeginning: values['from-beginning'] === true, signal });
+    await endpoint.source(values.group ?? defaultGroupId(deps.random)).read((record) => tail.take(record), {
+      fromBeginning: values['from-beginning'] === true,
+      signal,
+      ready: () => deps.err('tail: ready'),
+    });
     const missing = tail.missing();
     deps.err(`tail: ${tail.count()} event(s)${missing.length > 0 ? `; never saw ${missing.join(', ')}` : ''}`);
     return missing.length > 0 ? 1 : 0;

@@ -34,7 +34,7 @@ export function messageOf(event: CafeEvent): Message {
 /** Reads the topic through a consumer of its own group, committing nothing. */
 export function kafkaSource(consumer: Consumer): EventSource {
   return {
-    async read(onRecord, { fromBeginning, signal }) {
+    async read(onRecord, { fromBeginning, signal, ready }) {
       await consumer.connect();
       try {
         let stopped = false;
@@ -46,6 +46,8 @@ export function kafkaSource(consumer: Consumer): EventSource {
           if (signal.aborted) stop();
           signal.addEventListener('abort', stop, { once: true });
           // A crash the client does not restart from (authorization refused, say) ends the read with its error.
+          // Joined the group: partitions are assigned and the positions are taken from here.
+          consumer.on(consumer.events.GROUP_JOIN, () => ready?.());
           consumer.on(consumer.events.CRASH, (event) => {
             if (!event.payload.restart) reject(event.payload.error);
           });

@@ -76,21 +76,22 @@ export function localSource(baseUrl: string, options: LocalSourceOptions = {}): 
   }
 
   return {
-    async read(onRecord, { fromBeginning, signal }) {
+    async read(onRecord, { fromBeginning, signal, ready }) {
       try {
-        await poll(onRecord, fromBeginning, signal);
+        await poll(onRecord, fromBeginning, signal, ready);
       } catch (error) {
         if (!signal.aborted) throw error; // a request cut short by the stop is no failure
       }
     },
   };
 
-  async function poll(onRecord: Parameters<EventSource['read']>[0], fromBeginning: boolean, signal: AbortSignal): Promise<void> {
+  async function poll(onRecord: Parameters<EventSource['read']>[0], fromBeginning: boolean, signal: AbortSignal, ready?: () => void): Promise<void> {
       const next = new Map<string, number>();
       while (!signal.aborted) {
         // A host that has not created the hub yet has no partitions: look again on every round until it has.
         if (next.size === 0) {
           for (const partition of await partitions(signal)) next.set(partition, fromBeginning ? 0 : await end(partition, signal));
+          if (next.size > 0) ready?.();
         }
         let read = 0;
         for (const [partition, from] of next) {

@@ -14,6 +14,8 @@ export interface ReadOptions {
   /** From the oldest retained event (true) or only events published from now on (false). */
   fromBeginning: boolean;
   signal: AbortSignal;
+  /** Called once the reader knows where it starts in every partition: events published after it are seen. */
+  ready?: () => void;
 }
 
 /** Calls `onRecord` for each message, in order per partition, until it answers true or the signal aborts. */
