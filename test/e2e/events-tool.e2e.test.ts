@@ -58,10 +58,10 @@ describe('npm run events against the local host', () => {
     const orderId = placed.body.id;
     await eventually(async () => ((await http.get<Order>(`/orders/${orderId}`)).body.status === 'completed' ? true : undefined), 'the order to complete');
 
-    const result = await events(['tail', '--local', '--url', host.url, '--from-beginning', '--order', orderId, '--until', SAGA.join(','), '--timeout', '30', '--json']);
+    const result = await events(['tail', '--local', '--url', host.url, '--from-beginning', '--order', orderId, '--until', SAGA.join(','), '--timeout', '60', '--json']);
 
     expect(result.stderr).toContain('(local event log)');
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
     const seen = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: { type: string; orderId: string }; headers: Record<string, string> });
     expect(seen.every((s) => s.event.orderId === orderId)).toBe(true);
     expect(new Set(seen.map((s) => s.event.type))).toEqual(new Set(SAGA));
