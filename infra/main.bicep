@@ -26,6 +26,9 @@ param principalId string = ''
 @description('Kind of principalId.')
 param principalType string = 'User'
 
+@description('Object id of the deployment pipeline\'s service principal (GitHub Actions): gets Event Hubs Data Receiver on the hub for the smoke test. Empty: none.')
+param deployPipelinePrincipalId string = ''
+
 @minValue(1)
 @maxValue(32)
 @description('Partitions of the cafe-events hub (fixed once created on the Standard tier). The Event Hubs trigger scales out to at most one instance per partition.')
@@ -197,6 +200,7 @@ module rbac 'modules/rbac.bicep' = {
     appInsightsName: names.appInsights
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    deployPipelinePrincipalId: deployPipelinePrincipalId
   }
   dependsOn: [
     storage
@@ -234,6 +238,20 @@ module api 'app/api.bicep' = {
   dependsOn: [
     identity
     rbac
+  ]
+}
+
+// Platform logs and metrics of the function app and the storage account go to the workspace too.
+module diagnostics 'modules/diagnostics.bicep' = {
+  scope: rg
+  params: {
+    functionAppName: names.functionApp
+    storageAccountName: names.storage
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+  dependsOn: [
+    api
+    storage
   ]
 }
 
