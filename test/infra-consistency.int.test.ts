@@ -577,7 +577,7 @@ describe('.github/workflows/deploy.yml', () => {
   });
 
   it('smoke-tests with a token for the API and reads the order\'s events through the Kafka endpoint', () => {
-    expect(deploy).toContain('SMOKE_TOKEN_RESOURCE: ${{ vars.AZURE_API_APP_ID_URI }}');
+    expect(deploy).toContain('SMOKE_TOKEN_RESOURCE: ${{ vars.AUTH_CLIENT_ID }}');
     expect(deploy).toContain('SMOKE_EVENTHUBS_NAMESPACE: ${{ steps.provision.outputs.eventhubs-namespace }}');
     expect(deploy).toContain('bash scripts/smoke-test.sh');
     const smoke = read('scripts/smoke-test.sh');
