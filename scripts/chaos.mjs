@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
   },
 });
 const DEFAULTS = args.short
-  ? { orders: 300, stores: 6, clients: 24, kills: 2, terms: 0, 'outage-seconds': 5, seed: 1, 'timeout-seconds': 240 }
+  ? { orders: 300, stores: 6, clients: 24, kills: 2, terms: 0, 'outage-seconds': 5, seed: 1, 'timeout-seconds': 480 }
   : { orders: 10_000, stores: 6, clients: 24, kills: 5, terms: 1, 'outage-seconds': 20, seed: 1, 'timeout-seconds': 3600 };
 function intOption(name, min, max) {
   const raw = args[name] ?? String(DEFAULTS[name]);
@@ -65,7 +65,7 @@ const opt = {
 const GRACE_MS = 5_000;
 /** Settle phase: stop waiting once no order changed for this long (above the sweep's nudge delay). */
 const STALL_MS = 30_000;
-const SETTLE_MAX_MS = Math.max(120_000, opt.orders * 100);
+const SETTLE_MAX_MS = Math.max(300_000, opt.orders * 100);
 const NUDGE_SECONDS = 12;
 const HOST_ENV = {
   CAFE_LOG_LEVEL: 'warning',
@@ -76,8 +76,8 @@ const HOST_ENV = {
   ORDER_NUDGE_AFTER_SECONDS: String(NUDGE_SECONDS),
   // Duplicate and concurrent deliveries: every batch in the short run; a share of them in a long run,
   // where a second process fighting over every row would only slow the saga to a crawl.
-  CAFE_DELIVER_TWICE: args['delivery-fault-share'] ?? (args.short ? 'true' : '0.2'),
-  CAFE_CONCURRENT_DELIVERY: args['delivery-fault-share'] ?? (args.short ? 'true' : '0.2'),
+  CAFE_DELIVER_TWICE: args['delivery-fault-share'] ?? (args.short ? '0.5' : '0.2'),
+  CAFE_CONCURRENT_DELIVERY: args['delivery-fault-share'] ?? (args.short ? '0.5' : '0.2'),
 };
 
 // ---------------------------------------------------------------- the seeded plan
