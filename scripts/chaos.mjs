@@ -66,7 +66,7 @@ const GRACE_MS = 5_000;
 /** Settle phase: stop waiting once no order changed for this long (above the sweep's nudge delay). */
 const STALL_MS = 30_000;
 const SETTLE_MAX_MS = Math.max(300_000, opt.orders * 100);
-const NUDGE_SECONDS = 12;
+const NUDGE_SECONDS = 30;
 const HOST_ENV = {
   CAFE_LOG_LEVEL: 'warning',
   BREW_SECONDS: '1',
