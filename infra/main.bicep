@@ -26,6 +26,9 @@ param principalId string = ''
 @description('Kind of principalId.')
 param principalType string = 'User'
 
+@description('Object id of the deployment pipeline\'s service principal (GitHub Actions): gets Event Hubs Data Receiver on the hub for the smoke test. Empty: none.')
+param deployPipelinePrincipalId string = ''
+
 @minValue(1)
 @maxValue(32)
 @description('Partitions of the cafe-events hub (fixed once created on the Standard tier). The Event Hubs trigger scales out to at most one instance per partition.')
@@ -80,6 +83,14 @@ param brewSweepSchedule string = '*/5 * * * * *'
 @description('NCRONTAB (6 fields) of the order sweep timer (app setting ORDER_SWEEP_SCHEDULE).')
 param orderSweepSchedule string = '*/30 * * * * *'
 
+@minLength(36)
+@maxLength(36)
+@description('Application (client) id of the API app registration with the app roles Staff and Operator (README: one-time setup). Staff and operator routes accept only its access tokens.')
+param authClientId string
+
+@description('Directory (tenant) id of that app registration. Default: the tenant of the deployment.')
+param authTenantId string = tenant().tenantId
+
 @description('E-mail address that receives alert notifications. Empty: alerts fire in the portal only.')
 param alertEmail string = ''
 
@@ -104,6 +115,8 @@ var tableNames = [
   'notifications'
   'kiosk'
   'deadletters'
+  'audit'
+  'staffstores'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -187,6 +200,7 @@ module rbac 'modules/rbac.bicep' = {
     appInsightsName: names.appInsights
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    deployPipelinePrincipalId: deployPipelinePrincipalId
   }
   dependsOn: [
     storage
@@ -217,11 +231,27 @@ module api 'app/api.bicep' = {
     lowStockCups: lowStockCups
     brewSweepSchedule: brewSweepSchedule
     orderSweepSchedule: orderSweepSchedule
+    authTenantId: authTenantId
+    authClientId: authClientId
   }
   // The host starts as soon as the site exists: give its identity the data roles first.
   dependsOn: [
     identity
     rbac
+  ]
+}
+
+// Platform logs and metrics of the function app and the storage account go to the workspace too.
+module diagnostics 'modules/diagnostics.bicep' = {
+  scope: rg
+  params: {
+    functionAppName: names.functionApp
+    storageAccountName: names.storage
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+  dependsOn: [
+    api
+    storage
   ]
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the Bicep CLI with the given arguments (`npm run bicep -- build infra/main.bicep`).
 #
-# Where the CLI comes from, first hit wins:
-#   1. $BICEP_CLI (an explicit path to a bicep executable)
-#   2. `bicep` on PATH
-#   3. the copy the Azure CLI manages (`az bicep install` puts it in ~/.azure/bin/bicep)
+# The version is pinned (BICEP_VERSION below): the checks and the deployment compile with exactly it, never
+# with whatever a runner happens to have. Where the CLI comes from, first hit wins:
+#   1. $BICEP_CLI (an explicit path to a bicep executable; trusted as it is)
+#   2. `bicep` on PATH, if it is the pinned version
+#   3. the copy the Azure CLI manages (~/.azure/bin/bicep), if it is the pinned version
 #   4. a cached copy in .tools/bicep/<version>/ (git-ignored)
 #   5. restored from the NuGet package Azure.Bicep.CommandLine.<rid> with `dotnet restore` of a throwaway
 #      project in a temp folder, then cached as in 4.
@@ -86,21 +87,26 @@ EOF
   log "cached $dest"
 }
 
+# True when the CLI at $1 reports exactly BICEP_VERSION ("Bicep CLI version 0.49.2 (...)").
+is_pinned() {
+  local reported
+  reported="$("$1" --version 2>/dev/null | sed -n 's/^Bicep CLI version \([0-9.]*\).*/\1/p' | head -n1)"
+  if [ "$reported" = "$BICEP_VERSION" ]; then return 0; fi
+  log "ignoring $1 (version ${reported:-unknown}, pinned ${BICEP_VERSION})"
+  return 1
+}
+
 find_bicep() {
   if [ -n "${BICEP_CLI:-}" ]; then
     printf '%s' "$BICEP_CLI"
     return 0
   fi
-  if command -v bicep >/dev/null 2>&1; then
+  if command -v bicep >/dev/null 2>&1 && is_pinned "$(command -v bicep)"; then
     command -v bicep
     return 0
   fi
   local azcopy="${HOME:-/root}/.azure/bin/bicep"
-  if [ -x "$azcopy" ]; then
-    printf '%s' "$azcopy"
-    return 0
-  fi
-  if command -v az >/dev/null 2>&1 && az bicep install >/dev/null 2>&1 && [ -x "$azcopy" ]; then
+  if [ -x "$azcopy" ] && is_pinned "$azcopy"; then
     printf '%s' "$azcopy"
     return 0
   fi

@@ -34,11 +34,12 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     'data-dir': { type: 'string' },
     'timeout-seconds': { type: 'string' },
+    'delivery-fault-share': { type: 'string' },
     short: { type: 'boolean', default: false },
   },
 });
 const DEFAULTS = args.short
-  ? { orders: 300, stores: 6, clients: 24, kills: 2, terms: 0, 'outage-seconds': 5, seed: 1, 'timeout-seconds': 240 }
+  ? { orders: 300, stores: 6, clients: 24, kills: 2, terms: 0, 'outage-seconds': 5, seed: 1, 'timeout-seconds': 480 }
   : { orders: 10_000, stores: 6, clients: 24, kills: 5, terms: 1, 'outage-seconds': 20, seed: 1, 'timeout-seconds': 3600 };
 function intOption(name, min, max) {
   const raw = args[name] ?? String(DEFAULTS[name]);
@@ -64,8 +65,8 @@ const opt = {
 const GRACE_MS = 5_000;
 /** Settle phase: stop waiting once no order changed for this long (above the sweep's nudge delay). */
 const STALL_MS = 30_000;
-const SETTLE_MAX_MS = Math.max(120_000, opt.orders * 100);
-const NUDGE_SECONDS = 12;
+const SETTLE_MAX_MS = Math.max(300_000, opt.orders * 100);
+const NUDGE_SECONDS = 30;
 const HOST_ENV = {
   CAFE_LOG_LEVEL: 'warning',
   BREW_SECONDS: '1',
@@ -73,8 +74,10 @@ const HOST_ENV = {
   ORDER_SWEEP_SCHEDULE: '*/2 * * * * *',
   // Intake is bounded at about 10 s; the sweep must not nudge an order whose intake may still be running.
   ORDER_NUDGE_AFTER_SECONDS: String(NUDGE_SECONDS),
-  CAFE_DELIVER_TWICE: 'true',
-  CAFE_CONCURRENT_DELIVERY: 'true',
+  // Duplicate and concurrent deliveries: every batch in the short run; a share of them in a long run,
+  // where a second process fighting over every row would only slow the saga to a crawl.
+  CAFE_DELIVER_TWICE: args['delivery-fault-share'] ?? (args.short ? '0.5' : '0.2'),
+  CAFE_CONCURRENT_DELIVERY: args['delivery-fault-share'] ?? (args.short ? '0.5' : '0.2'),
 };
 
 // ---------------------------------------------------------------- the seeded plan

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { EVENT_HUB_CONNECTION } from './topology';
+import { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from './auth/localTokens';
 
 /**
  * Every setting the app reads, validated once. Connections follow the Functions convention: either a
  * connection string under the plain name, or identity-based settings under `<name>__<property>`.
  */
 const optionalText = z.string().trim().min(1).optional();
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const seconds = (fallback: number) => z.coerce.number().positive().max(86_400).default(fallback);
 
 const settingsSchema = z.object({
@@ -27,6 +29,18 @@ const settingsSchema = z.object({
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(8_760).default(24),
   LOW_STOCK_CUPS: z.coerce.number().int().min(0).default(5),
   RETENTION_DAYS: z.coerce.number().positive().max(3_650).default(30),
+  AUTH_MODE: z.enum(['off', 'local', 'entra']).default('off'),
+  AUTH_ENTRA_TENANT_ID: z.string().trim().regex(GUID, 'a directory (tenant) id, a GUID').optional(),
+  AUTH_ENTRA_CLIENT_ID: z.string().trim().regex(GUID, 'the API app registration\'s application (client) id, a GUID').optional(),
+});
+
+/**
+ * Settings the app reads that are not app settings: the local host's signing keys (never on Azure),
+ * and what the platform itself sets on Azure.
+ */
+const hostSettingsSchema = z.object({
+  AUTH_LOCAL_JWKS: optionalText,
+  WEBSITE_SITE_NAME: optionalText,
 });
 
 export type EventHubConnection =
@@ -38,11 +52,21 @@ export type TablesConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'identity'; tableServiceUri: string; clientId?: string };
 
+/**
+ * Who checks callers. `off`: nobody (local development only); `local`: tokens the local host signs;
+ * `entra`: Microsoft Entra ID access tokens for the API's app registration (v2 tokens, RS256).
+ */
+export type AuthConfig =
+  | { mode: 'off' }
+  | { mode: 'local'; issuer: string; audience: string; jwks: { keys: Record<string, unknown>[] } }
+  | { mode: 'entra'; tenantId: string; clientId: string; issuer: string; audience: string; jwksUrl: string };
+
 export interface Config {
   eventHub: EventHubConnection;
   tables: TablesConnection;
   /** Where the Functions host keeps Event Hubs checkpoints (identity-based), if configured. */
   checkpointStore?: { blobServiceUri: string; clientId?: string };
+  auth: AuthConfig;
   brewSeconds: number;
   orderNudgeAfterSeconds: number;
   /** An order not brewing by then is cancelled (`timed-out`); a brewing one is reported as stuck. */
@@ -92,10 +116,58 @@ function tablesConnection(s: z.infer<typeof settingsSchema>): TablesConnection {
   );
 }
 
+function parseJwks(text: string | undefined): { keys: Record<string, unknown>[] } {
+  if (!text) {
+    throw new ConfigError('Missing setting AUTH_LOCAL_JWKS: AUTH_MODE=local needs the local host\'s public keys (npm start sets it).');
+  }
+  try {
+    const parsed = JSON.parse(text) as { keys?: unknown };
+    if (Array.isArray(parsed.keys) && parsed.keys.length > 0 && parsed.keys.every((k) => typeof k === 'object' && k !== null)) {
+      return { keys: parsed.keys as Record<string, unknown>[] };
+    }
+  } catch {
+    // reported below
+  }
+  throw new ConfigError('Invalid setting AUTH_LOCAL_JWKS: expected a JSON Web Key Set, {"keys":[...]}.');
+}
+
+function authConfig(s: z.infer<typeof settingsSchema>, host: z.infer<typeof hostSettingsSchema>): AuthConfig {
+  // On Azure (the platform sets WEBSITE_SITE_NAME) only Entra ID is acceptable: `off` would open every
+  // staff and operator route to the internet, and `local` would trust a key from a setting.
+  if (host.WEBSITE_SITE_NAME && s.AUTH_MODE !== 'entra') {
+    throw new ConfigError(`Invalid setting AUTH_MODE: "${s.AUTH_MODE}" is refused on Azure (WEBSITE_SITE_NAME is set); use AUTH_MODE=entra.`);
+  }
+  switch (s.AUTH_MODE) {
+    case 'off':
+      return { mode: 'off' };
+    case 'local':
+      return { mode: 'local', issuer: LOCAL_TOKEN_ISSUER, audience: LOCAL_TOKEN_AUDIENCE, jwks: parseJwks(host.AUTH_LOCAL_JWKS) };
+    case 'entra': {
+      const tenantId = s.AUTH_ENTRA_TENANT_ID;
+      const clientId = s.AUTH_ENTRA_CLIENT_ID;
+      if (!tenantId) throw new ConfigError('Missing setting AUTH_ENTRA_TENANT_ID: AUTH_MODE=entra needs the directory (tenant) id.');
+      if (!clientId) throw new ConfigError('Missing setting AUTH_ENTRA_CLIENT_ID: AUTH_MODE=entra needs the API app registration\'s client id.');
+      const authority = 'https://login.microsoftonline.com';
+      // v2 access tokens (the registration sets requestedAccessTokenVersion 2): the audience is the
+      // client id itself, the issuer the tenant's v2.0 endpoint.
+      return {
+        mode: 'entra',
+        tenantId,
+        clientId,
+        issuer: `${authority}/${tenantId}/v2.0`,
+        audience: clientId,
+        jwksUrl: `${authority}/${tenantId}/discovery/v2.0/keys`,
+      };
+    }
+  }
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = settingsSchema.safeParse(env);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  const host = hostSettingsSchema.safeParse(env);
+  if (!parsed.success || !host.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(host.error?.issues ?? [])];
+    const detail = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid settings: ${detail}`);
   }
   const s = parsed.data;
@@ -113,6 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ...(s.AzureWebJobsStorage__blobServiceUri
       ? { checkpointStore: { blobServiceUri: s.AzureWebJobsStorage__blobServiceUri, ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}) } }
       : {}),
+    auth: authConfig(s, host.data),
     brewSeconds: s.BREW_SECONDS,
     orderNudgeAfterSeconds: s.ORDER_NUDGE_AFTER_SECONDS,
     orderDeadlineSeconds: s.ORDER_DEADLINE_SECONDS,
@@ -131,5 +204,8 @@ export function config(): Config {
   return loaded;
 }
 
-/** Names of the settings the app reads (the infra consistency test compares them with Bicep). */
+/**
+ * Names of the app settings the app reads (the infra consistency test compares them with Bicep); the
+ * local host's keys and the platform's own settings are not among them.
+ */
 export const SETTING_NAMES = Object.keys(settingsSchema.shape);

@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
-import { CafeEvent, EVENT_TYPES, type CafeEventType, type EventOf } from './events';
+import type { CafeEventType, EventOf } from './events';
+import { decodeBody as decode, decodeEvent, idOf, isKnownType, typeOf } from './eventDecoding';
 import { groupBy } from './collections';
 import type { DeadLetter } from './deadLetters';
 import { parkEach, UNPARKED_PREFIX, type ParkingDeps } from './parking';
@@ -59,28 +60,6 @@ interface Message {
   raw: unknown;
 }
 
-function decode(raw: unknown): unknown {
-  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
-  if (typeof text !== 'string') return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function typeOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const type = (value as { type?: unknown }).type;
-  return typeof type === 'string' ? type : undefined;
-}
-
-function idOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const id = (value as { id?: unknown }).id;
-  return typeof id === 'string' ? id : undefined;
-}
-
 function metadataAt(context: InvocationContext, index: number): { sequenceNumber?: number; partitionId?: string } {
   const meta = context.triggerMetadata ?? {};
   const sequences = meta.sequenceNumberArray;
@@ -103,22 +82,19 @@ function sortBatch<T extends CafeEventType>(
   accepted: ReadonlySet<string>,
   context: InvocationContext,
 ): SortedBatch<T> {
-  const known = new Set<string>(EVENT_TYPES);
   const sorted: SortedBatch<T> = { valid: [], sources: new Map(), rejected: [] };
   for (const message of batch) {
-    const value = decode(message.raw);
-    const type = typeOf(value);
-    if (type && known.has(type) && !accepted.has(type)) continue;
-    if (type && !known.has(type)) {
-      context.warn(`skipping unknown event type ${type} (id ${idOf(value) ?? 'none'})`);
+    const decoded = decodeEvent(message.raw);
+    if (decoded.type && isKnownType(decoded.type) && !accepted.has(decoded.type)) continue;
+    if (decoded.kind === 'unknown-type') {
+      context.warn(`skipping unknown event type ${decoded.type} (id ${decoded.id ?? 'none'})`);
       continue;
     }
-    const parsed = CafeEvent.safeParse(value);
-    if (!parsed.success) {
-      sorted.rejected.push({ message, value, error: new Error(`invalid event: ${parsed.error.message}`) });
+    if (decoded.kind === 'invalid') {
+      sorted.rejected.push({ message, value: decoded.value, error: decoded.error });
       continue;
     }
-    const event = parsed.data as EventOf<T>;
+    const event = decoded.event as EventOf<T>;
     if (sorted.sources.has(event.id)) continue; // the same event twice in one batch is applied once
     sorted.sources.set(event.id, message);
     sorted.valid.push(event);

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { keyFor } from './ids';
+import { keyFor } from './identifiers';
 
 export interface DeadLetter {
   consumer: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerId, StoreId } from './identifiers';
+import { StoredCustomerId as CustomerId, StoreId } from './identifiers';
 
 /**
  * The events the services exchange. Consumers validate every message but tolerate added fields
@@ -88,6 +88,17 @@ export const BrewingCancelled = z.looseObject({
   reason: z.string().min(1).max(100),
 });
 
+/**
+ * An operator erased this customer's personal data (DELETE /customers/{customerId}); one event per
+ * order, so it travels in its store's partition behind that order's own events. Every service that
+ * keeps the customer id for this order drops or blanks it.
+ */
+export const CustomerErased = z.looseObject({
+  ...envelope,
+  type: z.literal('CustomerErased'),
+  customerId: CustomerId,
+});
+
 export const CafeEvent = z.discriminatedUnion('type', [
   OrderPlaced,
   CupsReserved,
@@ -98,6 +109,7 @@ export const CafeEvent = z.discriminatedUnion('type', [
   OrderCompleted,
   CancelRequested,
   BrewingCancelled,
+  CustomerErased,
 ]);
 
 export type CafeEvent = z.infer<typeof CafeEvent>;
@@ -112,6 +124,7 @@ export type OrderCancelled = EventOf<'OrderCancelled'>;
 export type OrderCompleted = EventOf<'OrderCompleted'>;
 export type CancelRequested = EventOf<'CancelRequested'>;
 export type BrewingCancelled = EventOf<'BrewingCancelled'>;
+export type CustomerErased = EventOf<'CustomerErased'>;
 
 export const EVENT_TYPES: readonly CafeEventType[] = CafeEvent.options.map((o) => o.shape.type.value);
 

@@ -12,20 +12,32 @@ export interface Problem {
 }
 
 const PROBLEM_BASE = 'https://unmanned.cafe/problems/';
-const MAX_BODY_BYTES = 16 * 1024;
+/** The largest body any route takes; orders and stock changes are far smaller. */
+export const MAX_BODY_BYTES = 16 * 1024;
 
 export class HttpError extends Error {
   constructor(
     readonly problem: Problem,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
     super(problem.detail, options);
     this.name = 'HttpError';
+    this.headers = options?.headers ?? {};
   }
+
+  /** Headers the refusal needs (`WWW-Authenticate` on a 401, `Retry-After`). */
+  readonly headers: Record<string, string>;
 }
 
-export function problem(status: number, slug: string, title: string, detail: string, errors?: Problem['errors']): HttpError {
-  return new HttpError({ type: PROBLEM_BASE + slug, title, status, detail, ...(errors ? { errors } : {}) });
+export function problem(
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  errors?: Problem['errors'],
+  headers?: Record<string, string>,
+): HttpError {
+  return new HttpError({ type: PROBLEM_BASE + slug, title, status, detail, ...(errors ? { errors } : {}) }, headers ? { headers } : undefined);
 }
 
 export const notFound = (detail: string) => problem(404, 'not-found', 'Not found', detail);
@@ -98,7 +110,15 @@ export function pathId(schema: z.ZodType<string>, value: string | undefined, wha
   return parsed.data;
 }
 
-type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+export type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+/** A declared length over the cap is refused before anything reads the body (parseJsonBody checks the real size). */
+function refuseLargeBody(request: HttpRequest): void {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    throw problem(413, 'payload-too-large', 'Payload too large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+}
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'REQUEST_SEND_ERROR']);
 
@@ -117,9 +137,10 @@ function isUnavailable(error: unknown): boolean {
 export function withProblems(handler: Handler): Handler {
   return async function handleWithProblems(request, context) {
     try {
+      refuseLargeBody(request);
       return await handler(request, context);
     } catch (error) {
-      if (error instanceof HttpError) return problemResponse(error.problem);
+      if (error instanceof HttpError) return problemResponse(error.problem, error.headers);
       if (isUnavailable(error)) {
         context.warn('a dependency is unavailable', error);
         return problemResponse(

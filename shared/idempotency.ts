@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { keyFor } from './ids';
+import { keyFor } from './identifiers';
 import { problem } from './http';
 
 /**

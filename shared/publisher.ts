@@ -17,12 +17,20 @@ export interface EventPublisher {
 
 const byStore = (events: readonly CafeEvent[]) => groupBy(events, (event) => event.storeId);
 
+/**
+ * Application properties as strings: through the namespace's Kafka endpoint they become record headers, and
+ * Kafka clients read headers as text (tools/events decodes them).
+ */
+export function eventProperties(event: CafeEvent): Record<string, string> {
+  return { type: event.type, version: String(event.version) };
+}
+
 function toEventData(event: CafeEvent): EventData {
   return {
     body: event,
     contentType: 'application/json',
     messageId: event.id,
-    properties: { type: event.type, version: event.version },
+    properties: eventProperties(event),
   };
 }
 
@@ -64,7 +72,7 @@ export function localEventLogPublisher(endpoint: string, fetchImpl: typeof fetch
           method: 'POST',
           ...(abortSignal ? { signal: abortSignal } : {}),
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ partitionKey, events: group.map((body) => ({ body, properties: { type: body.type } })) }),
+          body: JSON.stringify({ partitionKey, events: group.map((body) => ({ body, properties: eventProperties(body) })) }),
         });
         if (!response.ok) throw new Error(`Local event log answered ${response.status}: ${await response.text()}`);
       }

@@ -1,5 +1,5 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { newOrderId, orderBucket } from './ids';
+import { newOrderId, orderBucket } from './identifiers';
 import { listAll, odata, submitByPartition } from './tables';
 
 /** How long finished records are kept (RETENTION_DAYS); Table Storage has no TTL, so a timer deletes. */

@@ -29,6 +29,10 @@ export const TABLES = {
   notifications: 'notifications',
   kiosk: 'kiosk',
   deadLetters: 'deadletters',
+  /** Staff and operator writes: who, what, when, outcome (shared/auth/audit.ts). */
+  audit: 'audit',
+  /** With Entra ID: the stores each staff member serves, managed by operators (shared/auth/assignments.ts). */
+  staffStores: 'staffstores',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../local-host/src/appLoader';
 import { DEFAULT_RETENTION_HOURS } from '../local-host/src/eventLog';
-import { SETTING_NAMES } from '../shared/config';
+import { SETTING_NAMES, parseConfig } from '../shared/config';
 import { UNPARKED_PREFIX } from '../shared/parking';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, OPERATIONS_CONSUMER_GROUP, TABLES } from '../shared/topology';
 
@@ -207,6 +207,8 @@ function runBicep(args: string[], cwd = ROOT): string {
 }
 
 const TEST_PRINCIPAL = '11111111-2222-3333-4444-555555555555';
+const TEST_API_CLIENT = '66666666-7777-4888-9999-aaaaaaaaaaaa';
+const PIPELINE_PRINCIPAL = '99999999-8888-7777-6666-555555555555';
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 
 /** Evaluates infra/main.bicep for a sample environment: every resource with its name and literal properties. */
@@ -223,6 +225,8 @@ function snapshot(): { resources: PredictedResource[]; template: Record<string, 
         `param environmentName = 'ci'`,
         `param location = 'westeurope'`,
         `param principalId = '${TEST_PRINCIPAL}'`,
+        `param authClientId = '${TEST_API_CLIENT}'`,
+        `param deployPipelinePrincipalId = '${PIPELINE_PRINCIPAL}'`,
         '',
       ].join('\n'),
     );
@@ -401,6 +405,15 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       expect(String(ai.properties?.WorkspaceResourceId)).toContain('Microsoft.OperationalInsights/workspaces');
     });
 
+    it('sign-in: Entra ID bearer tokens for the API app registration, in the tenant of the deployment', () => {
+      const settings = appSettings();
+      expect(settings).toMatchObject({ AUTH_MODE: 'entra', AUTH_ENTRA_CLIENT_ID: TEST_API_CLIENT, AUTH_ENTRA_TENANT_ID: SUBSCRIPTION });
+      // The same values pass the app's own validation of its settings (as on Azure, where WEBSITE_SITE_NAME is set).
+      const auth = Object.fromEntries(Object.entries(settings).filter(([name]) => name.startsWith('AUTH_'))) as Record<string, string>;
+      const parsed = parseConfig({ ...auth, WEBSITE_SITE_NAME: 'func-cafe-ci', EventHubConnection: 'LocalEventLog=http://127.0.0.1:9', TablesConnection: 'UseDevelopmentStorage=true' });
+      expect(parsed.auth).toMatchObject({ mode: 'entra', audience: TEST_API_CLIENT, issuer: `https://login.microsoftonline.com/${SUBSCRIPTION}/v2.0` });
+    });
+
     it('role assignments: only data-plane roles, Event Hubs roles on the hub, nothing that manages', () => {
       const assignments = ofType('Microsoft.Authorization/roleAssignments').map((a) => ({
         scope: a.id.split('/providers/Microsoft.Authorization/')[0]!,
@@ -408,7 +421,7 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
         principalType: String(a.properties?.principalType),
         principalId: String(a.properties?.principalId),
       }));
-      const app = assignments.filter((a) => a.principalType === 'ServicePrincipal');
+      const app = assignments.filter((a) => a.principalType === 'ServicePrincipal' && a.principalId !== PIPELINE_PRINCIPAL);
       expect(sorted(app.map((a) => a.role))).toEqual(
         sorted([
           ROLE.eventHubsDataSender,
@@ -447,6 +460,45 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       expect(metrics.some((m) => m.includes('IncomingMessages') && m.includes('OutgoingMessages'))).toBe(true);
     });
 
+    it('lets the first deployment create the backlog alert although its table does not exist yet (no query validation)', () => {
+      const rules = ofType('Microsoft.Insights/scheduledQueryRules');
+      const backlog = rules.filter((r) => JSON.stringify(r.properties?.criteria).includes('AzureMetrics'));
+      expect(backlog).toHaveLength(1);
+      expect(backlog[0]!.properties?.skipQueryValidation).toBe(true);
+    });
+
+    it('sends the function app, the storage account (and its blob and table services) and the namespace diagnostics to the workspace', () => {
+      const settings = ofType('Microsoft.Insights/diagnosticSettings');
+      const scoped = (pattern: RegExp) => settings.filter((d) => pattern.test(d.id.split('/providers/Microsoft.Insights/')[0]!));
+      const expectations: [string, RegExp, boolean][] = [
+        ['function app', /\/providers\/Microsoft\.Web\/sites\/[^/]+$/i, true],
+        ['storage account', /\/providers\/Microsoft\.Storage\/storageAccounts\/[^/]+$/i, false],
+        ['blob service', /\/storageAccounts\/[^/]+\/blobServices\/default$/i, true],
+        ['table service', /\/storageAccounts\/[^/]+\/tableServices\/default$/i, true],
+        ['Event Hubs namespace', /\/providers\/Microsoft\.EventHub\/namespaces\/[^/]+$/i, true],
+      ];
+      const namespaceSetting = scoped(/\/providers\/Microsoft\.EventHub\/namespaces\/[^/]+$/i)[0];
+      const workspaceOfNamespace = (namespaceSetting?.properties as { workspaceId?: string } | undefined)?.workspaceId;
+      expect(workspaceOfNamespace).toMatch(/monitoring|Microsoft\.OperationalInsights\/workspaces/);
+      for (const [what, pattern, withLogs] of expectations) {
+        const found = scoped(pattern);
+        expect(found, what).toHaveLength(1);
+        const properties = found[0]!.properties as { workspaceId?: string; logs?: { enabled: boolean }[]; metrics?: { enabled: boolean }[] };
+        // the workspace of monitoring.bicep, the one the namespace's setting (and the alerts) use
+        expect(properties.workspaceId, what).toBe(workspaceOfNamespace);
+        expect(properties.metrics?.some((m) => m.enabled), what).toBe(true);
+        if (withLogs) expect(properties.logs?.some((l) => l.enabled), what).toBe(true);
+      }
+    });
+
+    it('gives the deploy pipeline Event Hubs Data Receiver on the hub, and nothing else', () => {
+      const pipeline = ofType('Microsoft.Authorization/roleAssignments').filter((a) => a.properties?.principalId === PIPELINE_PRINCIPAL);
+      expect(pipeline).toHaveLength(1);
+      expect(lastSegment(String(pipeline[0]!.properties?.roleDefinitionId))).toBe(ROLE.eventHubsDataReceiver);
+      expect(pipeline[0]!.properties?.principalType).toBe('ServicePrincipal');
+      expect(pipeline[0]!.id.split('/providers/Microsoft.Authorization/')[0]).toMatch(new RegExp(`/eventhubs/${EVENT_HUB}$`));
+    });
+
     it('has a workbook with orders per minute, cancellations, completion latency and per-function failures', () => {
       const workbook = one('Microsoft.Insights/workbooks');
       const data = JSON.parse(String(workbook.properties?.serializedData)) as {
@@ -460,5 +512,154 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       expect(queries).toContain('latencyMs');
       expect(queries).toContain('by functionName = operation_Name');
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// A deployment that works the first time: the workflow, azd, the package, the Bicep CLI and the emulators
+
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+
+/** A workflow's text before `jobs:`, and each job's block (the lines under `  <name>:`). */
+function workflowParts(text: string): { top: string; jobs: Map<string, string> } {
+  const [top, rest = ''] = text.split(/^jobs:\s*$/m) as [string, string?];
+  const jobs = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of rest.split('\n')) {
+    const start = /^ {2}([A-Za-z0-9_-]+):\s*$/.exec(line);
+    if (start) current = start[1]!;
+    else if (current) jobs.set(current, `${jobs.get(current) ?? ''}${line}\n`);
+  }
+  return { top, jobs };
+}
+
+describe('.github/workflows/deploy.yml', () => {
+  const { top, jobs } = workflowParts(read('.github/workflows/deploy.yml'));
+  const deploying = [...jobs].filter(([, body]) => body.includes('azure/login@'));
+  const deploy = deploying[0]?.[1] ?? '';
+  const stepIndex = (pattern: RegExp) => deploy.split(/^ {6}- /m).findIndex((step) => pattern.test(step));
+
+  it('grants id-token: write to the deploying job only, which runs in a (protected) GitHub environment', () => {
+    expect(top).toMatch(/^permissions:\s*\n\s+contents: read\s*$/m);
+    expect(top.replace(/^#.*$/gm, '')).not.toContain('id-token');
+    expect(deploying).toHaveLength(1);
+    expect(deploy).toMatch(/^ {4}environment: production\s*$/m);
+    expect(deploy).toMatch(/^ {4}permissions:\s*\n {6}contents: read\s*\n {6}id-token: write\s*$/m);
+    for (const [name, body] of jobs) {
+      if (body !== deploy) expect(body, name).not.toContain('id-token');
+    }
+    expect(jobs.get('verify')).toContain('npm ci');
+  });
+
+  it('registers Microsoft.App before provisioning', () => {
+    const register = stepIndex(/scripts\/register-providers\.sh/);
+    expect(register).toBeGreaterThan(0);
+    expect(register).toBeLessThan(stepIndex(/az deployment sub create/));
+    expect(read('scripts/register-providers.sh')).toMatch(/PROVIDERS=\([^)]*\bMicrosoft\.App\b/);
+  });
+
+  it('runs azd and role assignments as a service principal in CI', () => {
+    expect(deploy).toMatch(/^ {6}AZURE_PRINCIPAL_TYPE: ServicePrincipal\s*$/m);
+    expect(deploy).toContain('deployPipelinePrincipalId="$pipeline_oid"');
+  });
+
+  it('deploys a package staged with production dependencies only', () => {
+    expect(deploy).toMatch(/node scripts\/stage-package\.mjs "\$RUNNER_TEMP\/package"/);
+    expect(deploy).toContain('package: ${{ runner.temp }}/package');
+    expect(deploy).not.toMatch(/cp -r node_modules|npm prune/);
+  });
+
+  it('compiles the template with the pinned Bicep CLI (scripts/bicep.sh), not the runner\'s', () => {
+    expect(deploy).toMatch(/bash scripts\/bicep\.sh build infra\/main\.bicep --outfile "\$RUNNER_TEMP\/main\.json"/);
+    expect(deploy).toContain('--template-file "$RUNNER_TEMP/main.json"');
+    expect(deploy).not.toMatch(/--template-file\s+infra\//);
+    expect(jobs.get('verify')).toContain('npm run check:infra');
+  });
+
+  it('smoke-tests with a token for the API and reads the order\'s events through the Kafka endpoint', () => {
+    expect(deploy).toContain('SMOKE_TOKEN_RESOURCE: ${{ vars.AUTH_CLIENT_ID }}');
+    expect(deploy).toContain('SMOKE_EVENTHUBS_NAMESPACE: ${{ steps.provision.outputs.eventhubs-namespace }}');
+    expect(deploy).toContain('bash scripts/smoke-test.sh');
+    const smoke = read('scripts/smoke-test.sh');
+    expect(smoke).toContain('az account get-access-token --resource "$SMOKE_TOKEN_RESOURCE"');
+    expect(smoke).toContain('Authorization: Bearer $TOKEN');
+    expect(smoke).toMatch(/events\.mjs" tail "\$\{where\[@\]\}" --from-beginning --order "\$order_id"/);
+  });
+});
+
+describe('azure.yaml (azd)', () => {
+  const azure = read('azure.yaml');
+
+  it('registers the resource providers before provisioning', () => {
+    expect(azure).toMatch(/^hooks:\s*\n(?: {2}#.*\n)* {2}preprovision:\s*\n {4}shell: sh\s*\n {4}run: bash scripts\/register-providers\.sh\s*$/m);
+  });
+
+  it('deploys the staged package (production dependencies only)', () => {
+    expect(azure).toMatch(/^ {4}dist: \.deploy\/package\s*$/m);
+    expect(azure).toMatch(/^ {6}prepackage:\s*\n {8}shell: sh\s*\n {8}run: node scripts\/stage-package\.mjs \.deploy\/package\s*$/m);
+  });
+});
+
+describe('scripts/stage-package.mjs', () => {
+  it('stages the app with its production dependencies only, and the app loads from it', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'cafe-package-'));
+    try {
+      const staged = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'stage-package.mjs'), out], { cwd: ROOT, encoding: 'utf8' });
+      expect(staged.status, staged.stderr).toBe(0);
+      const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+      for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(path.join(out, 'node_modules', dep)), dep).toBe(true);
+      for (const dev of Object.keys(pkg.devDependencies)) expect(existsSync(path.join(out, 'node_modules', dev)), dev).toBe(false);
+      for (const absent of ['functions', 'shared', 'local-host', 'test', 'tools', 'dist/local-host', 'dist/tools']) {
+        expect(existsSync(path.join(out, absent)), absent).toBe(false);
+      }
+      // In a process of its own (the function registry is one per process), from the staged folder alone.
+      const loader = path.join(ROOT, 'dist', 'local-host', 'src', 'appLoader.js');
+      const loaded = spawnSync(
+        process.execPath,
+        ['-e', `require(${JSON.stringify(loader)}).loadFunctionApp(process.argv[1], () => {}).then((app) => console.log(JSON.stringify(app.functions.map((f) => f.name))))`, out],
+        { cwd: out, encoding: 'utf8', env: { ...process.env, EventHubConnection: 'LocalEventLog=http://127.0.0.1:9', TablesConnection: 'UseDevelopmentStorage=true' } },
+      );
+      expect(loaded.status, loaded.stderr).toBe(0);
+      expect(sorted(JSON.parse(loaded.stdout) as string[])).toEqual(sorted(functions.map((f) => f.name)));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe.skipIf(skipBicep)('scripts/bicep.sh', () => {
+  const pinned = /^BICEP_VERSION="\$\{BICEP_VERSION:-([0-9.]+)\}"$/m.exec(read('scripts/bicep.sh'))?.[1];
+
+  it('runs the pinned version even when the runner has another bicep on PATH', () => {
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'cafe-fake-bicep-'));
+    try {
+      writeFileSync(path.join(dir, 'bicep'), '#!/bin/sh\necho "Bicep CLI version 0.1.0 (runner)"\n', { mode: 0o755 });
+      const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` };
+      delete env.BICEP_CLI;
+      const version = spawnSync('bash', [path.join(ROOT, 'scripts', 'bicep.sh'), '--version'], { cwd: ROOT, encoding: 'utf8', env, timeout: 300_000 });
+      expect(version.stdout).toContain(`Bicep CLI version ${pinned} `);
+      expect(version.stderr).toContain('ignoring');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
+describe('docker-compose.yml', () => {
+  const compose = read('docker-compose.yml');
+
+  it('pins every image to a version', () => {
+    const images = [...compose.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]!);
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const image of images) expect(image, image).toMatch(/:\d+(\.\d+)+$/);
+    expect(images).toContain('mcr.microsoft.com/azure-messaging/eventhubs-emulator:2.1.0');
+  });
+
+  it('starts the emulator once Azurite is healthy, and reports the emulator healthy only when its health endpoint answers', () => {
+    expect(compose).toMatch(/ {2}eventhubs:\n(?:.*\n)*? {4}depends_on:\n {6}azurite:\n {8}condition: service_healthy\n/);
+    expect(compose).toMatch(/ {2}azurite:\n(?:.*\n)*? {4}healthcheck:\n/);
+    expect(compose).toMatch(/ {2}eventhubs-health:\n(?:.*\n)*? {4}healthcheck:\n(?:.*\n)*?.*http:\/\/eventhubs:5300\/health/);
+    expect(compose).toContain('docker compose up -d --wait');
   });
 });

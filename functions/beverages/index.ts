@@ -2,6 +2,9 @@ import { app } from '@azure/functions';
 import { eventHubConsumer } from '../../shared/consumer';
 import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
+import { productionGuard, staff } from '../../shared/auth/guard';
+import { withErasure } from '../../shared/erasure';
+import { createBeverageErasure } from './erasure';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createBeveragesApi } from './api';
@@ -10,7 +13,9 @@ import { createBrewer } from './brewer';
 const deps = productionDeps();
 const brewer = createBrewer(deps, { completeWhenDue: true });
 
-app.http('listBeverages', { methods: ['GET'], route: 'beverages', handler: withProblems(createBeveragesApi(deps).listBeverages) });
+const guard = productionGuard(deps);
+
+app.http('listBeverages', { methods: ['GET'], route: 'beverages', handler: withProblems(guard(staff(), createBeveragesApi(deps).listBeverages)) });
 
 app.eventHub('brewBeverages', {
   connection: EVENT_HUB_CONNECTION,
@@ -18,7 +23,10 @@ app.eventHub('brewBeverages', {
   consumerGroup: CONSUMER_GROUPS.beverages,
   cardinality: 'many',
   retry: CONSUMER_RETRY,
-  handler: eventHubConsumer({ name: 'brewBeverages', accepts: ['CupsReserved', 'CancelRequested'], handle: brewer.brew }, consumerDeps(deps)),
+  handler: eventHubConsumer(
+    { name: 'brewBeverages', accepts: ['CupsReserved', 'CancelRequested', 'CustomerErased'], handle: withErasure(brewer.brew, createBeverageErasure(deps)) },
+    consumerDeps(deps),
+  ),
 });
 
 app.timer('completeBeverages', {

@@ -1,10 +1,13 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { Caller } from '../../shared/auth/policy';
+import { storeScope } from '../../shared/auth/policy';
+import { MAX_SCOPED_STORES, inScope, storesFilter } from '../../shared/auth/scope';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseJsonBody, parseWith, problem, queryObject } from '../../shared/http';
 import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused, type KeyRecord } from '../../shared/idempotency';
-import { keyFor } from '../../shared/ids';
+import { keyFor } from '../../shared/identifiers';
 import { withConflictRetry } from '../../shared/retry';
 import { getOrUndefined, isPreconditionFailed, isTransactionConflict, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
@@ -127,13 +130,21 @@ export function createInventoryApi(deps: ServiceDeps) {
       return json(200, answer);
     },
 
-    /** A page of stores (by id), each with its stock row read by key: bounded however many reservations exist. */
-    async listStock(request: HttpRequest): Promise<HttpResponseInit> {
+    /**
+     * A page of stores (by id), each with its stock row read by key: bounded however many reservations
+     * exist. Staff see their stores' stock (named in the filter when they are few), operators every store's.
+     */
+    async listStock(request: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const q = parseWith(ListQuery, queryObject(request), 'query');
+      const scope = storesFilter(caller);
+      if (scope === false) return json(200, []);
+      const stores = caller ? storeScope(caller) : 'all';
+      const named = stores !== 'all' && stores.length <= MAX_SCOPED_STORES ? `(${stores.map((id) => odata`RowKey eq ${id}`).join(' or ')})` : undefined;
       const client = await stock();
-      const page = await listPage<object>(client, odata`PartitionKey eq ${STORES_PARTITION}`, q.limit, q.cursor);
+      const filter = [odata`PartitionKey eq ${STORES_PARTITION}`, ...(named ? [named] : [])].join(' and ');
+      const page = await listPage<object>(client, filter, q.limit, q.cursor);
       const rows = await Promise.all(page.rows.map(async (store) => [store.rowKey!, await getOrUndefined<StockRow>(client, store.rowKey!, STOCK_ROW)] as const));
-      return json(200, rows.flatMap(([storeId, row]) => (row ? [view(storeId, row)] : [])), nextLink(request, page.next));
+      return json(200, inScope(caller, rows.flatMap(([storeId, row]) => (row ? [view(storeId, row)] : []))), nextLink(request, page.next));
     },
 
     async getStock(request: HttpRequest): Promise<HttpResponseInit> {

@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { eventHubConsumer } from '../../shared/consumer';
 import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
+import { pathStore, productionGuard, staff } from '../../shared/auth/guard';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createInventoryApi } from './api';
@@ -9,11 +10,12 @@ import { createReservations } from './reservations';
 
 const deps = productionDeps();
 const api = createInventoryApi(deps);
+const guard = productionGuard(deps);
 
-app.http('setStock', { methods: ['PUT'], route: 'inventories/{storeId}', handler: withProblems(api.setStock) });
-app.http('restock', { methods: ['POST'], route: 'inventories/{storeId}/restock', handler: withProblems(api.restock) });
-app.http('listStock', { methods: ['GET'], route: 'inventories', handler: withProblems(api.listStock) });
-app.http('getStock', { methods: ['GET'], route: 'inventories/{storeId}', handler: withProblems(api.getStock) });
+app.http('setStock', { methods: ['PUT'], route: 'inventories/{storeId}', handler: withProblems(guard(staff(pathStore), api.setStock)) });
+app.http('restock', { methods: ['POST'], route: 'inventories/{storeId}/restock', handler: withProblems(guard(staff(pathStore), api.restock)) });
+app.http('listStock', { methods: ['GET'], route: 'inventories', handler: withProblems(guard(staff(), api.listStock)) });
+app.http('getStock', { methods: ['GET'], route: 'inventories/{storeId}', handler: withProblems(guard(staff(pathStore), api.getStock)) });
 
 app.eventHub('reserveCups', {
   connection: EVENT_HUB_CONNECTION,

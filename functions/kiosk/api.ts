@@ -1,13 +1,13 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import type { AuthConfig } from '../../shared/config';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseWith, pathId, queryObject } from '../../shared/http';
-import { newOrderId, olderBucket, orderBucket } from '../../shared/ids';
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerMessage, type KioskView } from './projection';
 import { boardRange, fromRow, viewAt, type ViewRow } from './rows';
-import { OrderId, StoreId } from '../../shared/identifiers';
+import { OrderId, StoreId, newOrderId, olderBucket, orderBucket, pickupCode } from '../../shared/identifiers';
 
 /**
  * How far back the board looks: the newest five buckets (at least 112 minutes). A pickup board shows
@@ -20,9 +20,19 @@ const BoardQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-const present = (view: KioskView) => ({ id: view.orderId, ...view, message: customerMessage(view) });
+const present = (view: KioskView) => {
+  const { erased: _erased, ...shown } = view;
+  return { id: view.orderId, ...shown, message: customerMessage(view) };
+};
 
-export function createKioskApi(deps: ServiceDeps) {
+/**
+ * A board tile: the pickup code and the status, nothing else. The board is public (a shop screen),
+ * and the order id is the customer's key to their order, so it never appears here; nor do customer
+ * ids or items.
+ */
+const tile = (view: KioskView) => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
+
+export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] = 'off') {
   const kiosk = () => deps.table(TABLES.kiosk);
   return {
     async getKioskOrder(request: HttpRequest): Promise<HttpResponseInit> {
@@ -43,11 +53,12 @@ export function createKioskApi(deps: ServiceDeps) {
         const filter = odata`PartitionKey eq ${bucket} and RowKey gt ${from} and RowKey lt ${to}`;
         rows.push(...(await listAll<ViewRow & { orderId: string }>(client, filter, q.limit - rows.length)));
       }
-      return json(200, rows.map((row) => present(fromRow(row, row.orderId))));
+      return json(200, rows.map((row) => tile(fromRow(row, row.orderId))));
     },
 
+    /** `auth` tells the staff page how to sign in: `off`, `local` (the local host's token endpoint) or `entra`. */
     settings(): HttpResponseInit {
-      return json(200, { lowStockCups: deps.settings.lowStockCups });
+      return json(200, { lowStockCups: deps.settings.lowStockCups, auth: authMode });
     },
   };
 }

@@ -17,6 +17,18 @@ const ASSET = /^[a-z0-9-]+\.(js|css|svg)$/;
 
 const cache = new Map<string, Buffer>();
 
+/**
+ * What the pages may do: load only this app's own scripts, styles and images, talk only to this app,
+ * never be framed (no clickjacking of the staff forms), and never tell another site which page or
+ * order a link came from.
+ */
+export const PAGE_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
 async function load(file: string): Promise<Buffer | undefined> {
   const hit = cache.get(file);
   if (hit) return hit;
@@ -41,7 +53,8 @@ export async function servePage(request: HttpRequest): Promise<HttpResponseInit>
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': isPage ? 'no-cache' : 'public, max-age=300',
       'x-content-type-options': 'nosniff',
-      ...(isPage ? { 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'" } : {}),
+      'referrer-policy': 'no-referrer',
+      ...(isPage ? PAGE_HEADERS : {}),
     },
     body: content,
   };

@@ -15,6 +15,8 @@ export interface KioskView {
   readyAt?: string;
   createdAt: string;
   updatedAt: string;
+  /** The customer's data was erased: no later or redelivered event brings the customer id back. */
+  erased?: boolean;
 }
 
 const RANK: Record<KioskStatus, number> = { pending: 0, accepted: 1, brewing: 2, completed: 3, cancelled: 3 };
@@ -49,6 +51,10 @@ export function evolve(view: KioskView | undefined, event: KioskEvent): KioskVie
   if (event.type === 'OrderCancelled' || event.type === 'OrderCompleted') next = { ...next, customerId: event.customerId };
   if (RANK[status] > RANK[current.status]) {
     next = { ...next, status, updatedAt: event.occurredAt, ...(event.type === 'OrderCancelled' ? { reason: event.reason } : {}) };
+  }
+  if (current.erased && next.customerId !== undefined) {
+    const { customerId: _dropped, ...rest } = next;
+    next = rest;
   }
   return view !== undefined && next === current ? undefined : next;
 }

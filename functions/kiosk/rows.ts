@@ -1,5 +1,5 @@
 import type { TableEntityResult } from '@azure/data-tables';
-import { orderBucket } from '../../shared/ids';
+import { orderBucket } from '../../shared/identifiers';
 import type { KioskView } from './projection';
 
 /**
@@ -9,7 +9,8 @@ import type { KioskView } from './projection';
  * - `PK=<bucket>, RK=o_<orderId>`: the order's view, answering "how is my order?" with a point read;
  *   its ETag decides whether an event was applied;
  * - `PK=<bucket>, RK=s_<storeId>_<orderId>`: the same view, copied for the store's board. Order ids
- *   sort newest first, so a store's board is a key range of the newest buckets.
+ *   sort newest first, so a store's board is a key range of the newest buckets. The board is public,
+ *   so its copy keeps no customer id and no items (`toBoardRow`).
  */
 export const viewAt = (orderId: string) => ({ partitionKey: orderBucket(orderId), rowKey: `o_${orderId}` });
 export const boardKey = (storeId: string, orderId: string) => `s_${storeId}_${orderId}`;
@@ -26,6 +27,8 @@ export interface ViewRow {
   readyAt?: string;
   createdAt: string;
   updatedAt: string;
+  /** The customer's data was erased: no later or redelivered event brings the customer id back. */
+  erased?: boolean;
 }
 
 export function fromRow(row: TableEntityResult<ViewRow> | ViewRow, orderId: string): KioskView {
@@ -40,6 +43,7 @@ export function fromRow(row: TableEntityResult<ViewRow> | ViewRow, orderId: stri
     ...(row.cups !== undefined ? { cups: row.cups } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
     ...(row.readyAt ? { readyAt: row.readyAt } : {}),
+    ...(row.erased ? { erased: true } : {}),
   };
 }
 
@@ -54,5 +58,12 @@ export function toRow(view: KioskView): ViewRow {
     ...(view.cups !== undefined ? { cups: view.cups } : {}),
     ...(view.reason ? { reason: view.reason } : {}),
     ...(view.readyAt ? { readyAt: view.readyAt } : {}),
+    ...(view.erased ? { erased: true } : {}),
   };
+}
+
+/** The pickup board's copy of a view: a code and a status, so no customer id and no items. */
+export function toBoardRow(view: KioskView): Omit<ViewRow, 'customerId' | 'items'> {
+  const { customerId: _customer, items: _items, ...fields } = toRow(view);
+  return fields;
 }

@@ -2,6 +2,9 @@ import { app } from '@azure/functions';
 import { eventHubConsumer } from '../../shared/consumer';
 import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
+import { productionGuard, staff, type Rule } from '../../shared/auth/guard';
+import { withErasure } from '../../shared/erasure';
+import { createNotificationErasure } from './erasure';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createNotificationsApi } from './api';
@@ -9,7 +12,12 @@ import { createNotifier } from './notifier';
 
 const deps = productionDeps();
 
-app.http('listNotifications', { methods: ['GET'], route: 'notifications', handler: withProblems(createNotificationsApi(deps).listNotifications) });
+const guard = productionGuard(deps);
+/** By order id alone it is the customer's own lookup (the order id is the key); by customer it is staff's. */
+const byOrderOrStaff: Rule = (request) =>
+  request.query.get('orderId') && !request.query.get('customerId') ? { kind: 'anyone' } : staff()(request);
+
+app.http('listNotifications', { methods: ['GET'], route: 'notifications', handler: withProblems(guard(byOrderOrStaff, createNotificationsApi(deps).listNotifications)) });
 
 app.eventHub('notifyCustomers', {
   connection: EVENT_HUB_CONNECTION,
@@ -18,7 +26,11 @@ app.eventHub('notifyCustomers', {
   cardinality: 'many',
   retry: CONSUMER_RETRY,
   handler: eventHubConsumer(
-    { name: 'notifyCustomers', accepts: ['OrderCancelled', 'OrderCompleted'], handle: createNotifier(deps) },
+    {
+      name: 'notifyCustomers',
+      accepts: ['OrderCancelled', 'OrderCompleted', 'CustomerErased'],
+      handle: withErasure(createNotifier(deps), createNotificationErasure(deps)),
+    },
     consumerDeps(deps),
   ),
 });

@@ -1,4 +1,5 @@
 import type { OrderCancelled, OrderCompleted } from '../../shared/events';
+import { pickupCode } from '../../shared/identifiers';
 
 export const NOTIFICATION_KINDS = ['order-cancelled', 'order-completed'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
@@ -9,7 +10,7 @@ const REASONS: Record<string, { en: string; ko: string }> = {
   'customer-cancelled': { en: 'you asked us to cancel it', ko: '고객님의 요청에 따라 취소했습니다' },
 };
 
-export const shortOrderNumber = (orderId: string) => orderId.slice(-4).toUpperCase();
+export const shortOrderNumber = pickupCode;
 
 /** The words the customer reads, in English and Korean. */
 export function notificationFor(event: OrderCancelled | OrderCompleted): { kind: NotificationKind; message: string; messageKo: string } {

@@ -1,5 +1,5 @@
 import type { TableEntityResult } from '@azure/data-tables';
-import { keyFor, orderBucket } from '../../shared/ids';
+import { keyFor, orderBucket } from '../../shared/identifiers';
 import type { NotificationKind } from './messages';
 
 /**

@@ -8,7 +8,7 @@ import { getOrUndefined, odata } from '../../shared/tables';
 import { Cursor, listPage, nextLink } from '../../shared/paging';
 import { TABLES } from '../../shared/topology';
 import { ListLimit } from '../../shared/identifiers';
-import { orderTime } from '../../shared/ids';
+import { orderTime } from '../../shared/identifiers';
 import { expiredOrder } from '../../shared/retention';
 
 interface DeadLetterRow {

@@ -1,15 +1,15 @@
 import { app } from '@azure/functions';
+import { operators, productionGuard } from '../../shared/auth/guard';
 import { productionDeps } from '../../shared/deps';
-import { withProblems } from '../../shared/http';
-import { eventReader } from '../../shared/eventReader';
+import { problem, withProblems } from '../../shared/http';
+import { createOperationsConsumer, eventReader } from '../../shared/eventReader';
+import { createAccessApi } from './access';
 import { createDeadLetterApi } from './deadLetters';
 import { createReplayApi } from './replay';
 import { createCleanup } from './cleanup';
 import { azurePositions, createLagApi, localPositions, type PositionSource } from './lag';
 import { config } from '../../shared/config';
 import { azureCredential } from '../../shared/credential';
-import { createOperationsConsumer } from '../../shared/eventReader';
-import { problem } from '../../shared/http';
 
 let positions: PositionSource | undefined;
 /** Locally the event log's own positions; on Azure the hub and the host's checkpoint store. */
@@ -37,15 +37,20 @@ const replay = createReplayApi({
     return deps.publisher;
   },
 });
+const access = createAccessApi(deps);
+const guard = productionGuard(deps);
 
-// Operator routes: on Azure they need a function key (the local hosts do not check keys).
-app.http('listDeadLetters', { methods: ['GET'], route: 'deadletters', authLevel: 'function', handler: withProblems(api.listDeadLetters) });
+// Operator routes: an operator's bearer token (AUTH_MODE local or entra); see shared/auth/guard.ts.
+app.http('listDeadLetters', { methods: ['GET'], route: 'deadletters', handler: withProblems(guard(operators, api.listDeadLetters)) });
 app.http('replayDeadLetter', {
   methods: ['POST'],
   route: 'deadletters/{consumer}/{key}/replay',
-  authLevel: 'function',
-  handler: withProblems(api.replayDeadLetter),
+  handler: withProblems(guard(operators, api.replayDeadLetter)),
 });
-app.http('replayEvents', { methods: ['POST'], route: 'operations/replay', authLevel: 'function', handler: withProblems(replay.replayRange) });
-app.http('consumerLag', { methods: ['GET'], route: 'operations/lag', authLevel: 'function', handler: withProblems(createLagApi(positionSource).consumerLag) });
+app.http('replayEvents', { methods: ['POST'], route: 'operations/replay', handler: withProblems(guard(operators, replay.replayRange)) });
+app.http('listAudit', { methods: ['GET'], route: 'audit', handler: withProblems(guard(operators, access.listAudit)) });
+app.http('listStaff', { methods: ['GET'], route: 'staff', handler: withProblems(guard(operators, access.listStaff)) });
+app.http('assignStaff', { methods: ['PUT'], route: 'staff/{userId}', handler: withProblems(guard(operators, access.assignStaff)) });
+app.http('removeStaff', { methods: ['DELETE'], route: 'staff/{userId}', handler: withProblems(guard(operators, access.removeStaff)) });
+app.http('consumerLag', { methods: ['GET'], route: 'operations/lag', handler: withProblems(guard(operators, createLagApi(positionSource).consumerLag)) });
 app.timer('cleanUpExpired', { schedule: '%CLEANUP_SCHEDULE%', handler: createCleanup(deps) });

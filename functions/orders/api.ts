@@ -1,18 +1,20 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Caller } from '../../shared/auth/policy';
+import { MAX_SCOPED_STORES, storesFilter } from '../../shared/auth/scope';
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { deadline, type Deadline } from '../../shared/deadline';
 import { json, notFound, parseJsonBody, parseWith, pathId, problem, queryObject } from '../../shared/http';
 import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused } from '../../shared/idempotency';
-import { newOrderId } from '../../shared/ids';
-import { createIfAbsent, getOrUndefined, isConflict, isPreconditionFailed, odata } from '../../shared/tables';
+import { createIfAbsent, getOrUndefined, isConflict, isPreconditionFailed, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { ORDER_STATUSES, PlaceOrderBody, newOrder, orderPlaced, type Order } from './order';
+import { ORDER_STATUSES, PlaceOrderBody, isFinal, newOrder, orderPlaced, type Order } from './order';
+import { makeEvent } from '../../shared/events';
 import { OPEN_PARTITION, ORDER_PARTITIONS_END, fromRow, idempotencyKeyAt, orderAt, toRow, type IdempotencyRow, type OpenRow, type OrderRow } from './rows';
 import { Cursor, listPage, nextLink } from '../../shared/paging';
 import type { RowCache } from '../../shared/rowCache';
-import { CustomerId, ListLimit, OrderId, StoreId } from '../../shared/identifiers';
+import { CustomerId, ListLimit, OrderId, StoreId, newOrderId } from '../../shared/identifiers';
 
 const ListQuery = z.strictObject({
   customerId: CustomerId.optional(),
@@ -142,15 +144,43 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
       return json(200, fromRow(row));
     },
 
-    async listOrders(request: HttpRequest): Promise<HttpResponseInit> {
+    /** Staff see the orders of their stores (the guard refused any other `storeId`); operators every store's. */
+    async listOrders(request: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const q = parseWith(ListQuery, queryObject(request), 'query');
       const filters = [odata`PartitionKey lt ${ORDER_PARTITIONS_END}`];
+      const scope = q.storeId ? undefined : storesFilter(caller);
+      if (scope === false) return json(200, []);
+      if (scope && caller && caller.stores !== 'all' && caller.stores.length > MAX_SCOPED_STORES) {
+        throw problem(400, 'store-required', 'Store required', `You serve more than ${MAX_SCOPED_STORES} stores: name one with ?storeId=.`);
+      }
+      if (scope) filters.push(scope);
       if (q.customerId) filters.push(odata`customerId eq ${q.customerId}`);
       if (q.storeId) filters.push(odata`storeId eq ${q.storeId}`);
       if (q.status) filters.push(odata`status eq ${q.status}`);
       // Bucket partitions and order ids both sort newest first, so pages come newest first.
       const page = await listPage<OrderRow>(await orders(), filters.join(' and '), q.limit, q.cursor);
       return json(200, page.rows.map(fromRow), nextLink(request, page.next));
+    },
+
+    /**
+     * Erases a customer's personal data everywhere: one CustomerErased event per order they placed, and
+     * every service that keeps the id (orders, kiosk, beverages, notifications) drops it when the event
+     * reaches it. Publishing comes first and changes nothing here, so a failed call is simply repeated.
+     * An order still in progress would publish the id again, so erasure waits until it is final.
+     */
+    async eraseCustomer(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+      const customerId = parseWith(CustomerId, request.params.customerId, 'customer id');
+      const rows = await listAll<OrderRow>(await orders(), `${odata`PartitionKey lt ${ORDER_PARTITIONS_END}`} and ${odata`customerId eq ${customerId}`}`);
+      const ofCustomer = rows.map(fromRow);
+      const open = ofCustomer.filter((order) => !isFinal(order.status));
+      if (open.length > 0) {
+        throw problem(409, 'order-in-progress', 'Order in progress', `The customer has ${open.length} order(s) in progress; erase once they are final.`);
+      }
+      const now = deps.now().toISOString();
+      const events = ofCustomer.map((order) => makeEvent('CustomerErased', { orderId: order.id, storeId: order.storeId, occurredAt: now, customerId }));
+      if (events.length > 0) await deps.publisher.publish(events);
+      context.log(`customer erasure requested for ${events.length} order(s)`);
+      return json(202, { orders: events.length, status: 'erasing' });
     },
   };
 }

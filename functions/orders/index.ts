@@ -2,6 +2,9 @@ import { app } from '@azure/functions';
 import { eventHubConsumer } from '../../shared/consumer';
 import { consumerDeps, productionDeps } from '../../shared/deps';
 import { json, withProblems } from '../../shared/http';
+import { operators, productionGuard, queryStore, staff } from '../../shared/auth/guard';
+import { withErasure } from '../../shared/erasure';
+import { createOrderErasure } from './erasure';
 import { MENU } from '../../shared/menu';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
@@ -15,11 +18,13 @@ const deps = productionDeps();
 // Shared by intake and the order consumer of this process: the consumer then finds new orders unread.
 const orderCache = new RowCache<CachedOrder>();
 const api = createOrdersApi(deps, { orderCache });
+const guard = productionGuard(deps);
 
 app.http('placeOrder', { methods: ['POST'], route: 'orders', handler: withProblems(api.placeOrder) });
 app.http('getOrder', { methods: ['GET'], route: 'orders/{id}', handler: withProblems(api.getOrder) });
 app.http('cancelOrder', { methods: ['POST'], route: 'orders/{id}/cancel', handler: withProblems(createCancelApi(deps).cancelOrder) });
-app.http('listOrders', { methods: ['GET'], route: 'orders', handler: withProblems(api.listOrders) });
+app.http('listOrders', { methods: ['GET'], route: 'orders', handler: withProblems(guard(staff(queryStore), api.listOrders)) });
+app.http('eraseCustomer', { methods: ['DELETE'], route: 'customers/{customerId}', handler: withProblems(guard(operators, api.eraseCustomer)) });
 app.http('getMenu', {
   methods: ['GET'],
   route: 'menu',
@@ -38,8 +43,8 @@ app.eventHub('trackOrders', {
     {
       name: 'trackOrders',
       // OrderPlaced too: it rebuilds an order the orders table lost (see progress.ts).
-      accepts: ['OrderPlaced', 'CupsReserved', 'CupsOutOfStock', 'BrewingStarted', 'BeverageCompleted', 'BrewingCancelled'],
-      handle: createOrderProgress(deps, orderCache),
+      accepts: ['OrderPlaced', 'CupsReserved', 'CupsOutOfStock', 'BrewingStarted', 'BeverageCompleted', 'BrewingCancelled', 'CustomerErased'],
+      handle: withErasure(createOrderProgress(deps, orderCache), createOrderErasure(deps)),
     },
     consumerDeps(deps),
   ),

@@ -8,9 +8,9 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
-import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isPreconditionFailed, submitByPartition } from '../../shared/tables';
+import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isNotFound, isPreconditionFailed, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
+import { deadlineOf, isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
 import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } from './rows';
 
 /**
@@ -37,15 +37,18 @@ interface Applied {
  * is rebuilt from it rather than its events dead-lettered; its open row is written first, as intake
  * does, so the sweep keeps re-driving it until it is final.
  */
-async function recreateOrder(client: TableClient, events: readonly ProgressEvent[], nudgeAfterSeconds: number, now: Date): Promise<{ order: Order; from: string }> {
+async function recreateOrder(client: TableClient, events: readonly ProgressEvent[], settings: ServiceDeps['settings']): Promise<{ order: Order; from: string }> {
   const source = events.find((e): e is Extract<ProgressEvent, { type: 'OrderPlaced' | 'CupsReserved' }> => e.type === 'OrderPlaced' || e.type === 'CupsReserved');
   if (!source) throw new UnknownOrderError(`order ${events[0]!.orderId} does not exist (yet)`);
   const order = recreate(source);
+  // Rebuilt from an event in the hub: every consumer will see the order's events, so it is only held
+  // to its deadline (see markSeen).
   const open: OpenRow = {
     event: JSON.stringify(orderPlaced(order)),
-    nextNudgeAt: new Date(now.getTime() + 1000 * nudgeAfterSeconds).toISOString(),
+    nextNudgeAt: deadlineOf(order, settings.orderDeadlineSeconds).toISOString(),
     nudges: 0,
     idempotent: true,
+    seen: true,
   };
   await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: order.id, ...open });
   return { order, from: source.type };
@@ -76,7 +79,7 @@ async function applyToMissingOrder(client: TableClient, cache: RowCache<CachedOr
       const orderId = events[0]!.orderId;
       const at = orderAt(orderId);
       const row = await getOrUndefined<OrderRow>(client, at.partitionKey, at.rowKey);
-      const rebuilt = row ? undefined : await recreateOrder(client, events, deps.settings.orderNudgeAfterSeconds, now);
+      const rebuilt = row ? undefined : await recreateOrder(client, events, deps.settings);
       const before = row ? fromRow(row) : undefined;
       const applied = fold(before ?? rebuilt!.order, events, now);
       if (applied.order !== before) {
@@ -127,8 +130,10 @@ export function createOrderProgress(deps: ServiceDeps, cache = new RowCache<Cach
     }
 
     const finals: { sources: ProgressEvent[]; order: Order; emit: CafeEvent }[] = [];
+    const seen: Order[] = [];
     for (const [orderId, { before, order, emits, conflicts, recreatedFrom }] of applied) {
       if (failures.some((f) => byOrder.get(orderId)!.some((e) => e.id === f.eventId))) continue;
+      if (!recreatedFrom && !isFinal(order.status) && byOrder.get(orderId)!.some((e) => e.type === 'OrderPlaced')) seen.push(order);
       if (recreatedFrom) context.warn(`order recreated from ${recreatedFrom} orderId=${order.id} storeId=${order.storeId}: the orders table did not have it`);
       for (const c of conflicts) context.warn(`ignored transition orderId=${order.id} event=${c.event.type} from=${c.from} to=${c.to}`);
       for (const emit of emits) finals.push({ sources: byOrder.get(orderId)!, order, emit });
@@ -138,10 +143,16 @@ export function createOrderProgress(deps: ServiceDeps, cache = new RowCache<Cach
       }
     }
 
+    await markSeen(client, seen, deps.settings.orderDeadlineSeconds, context);
     if (finals.length === 0) return failures;
     try {
       await deps.publisher.publish([...new Map(finals.map((f) => [f.emit.id, f.emit])).values()]);
     } catch (error) {
+      // The sweep publishes a final order's outcome again; have it look soon rather than at the deadline.
+      const soon = new Date(deps.now().getTime() + 1000 * deps.settings.orderNudgeAfterSeconds).toISOString();
+      for (const f of finals) {
+        await client.updateEntity({ partitionKey: OPEN_PARTITION, rowKey: f.order.id, nextNudgeAt: soon }, 'Merge').catch(() => undefined);
+      }
       const unpublished = new Set(finals.flatMap((f) => f.sources.map((e) => e.id)));
       return [...failures, ...[...unpublished].map((eventId) => ({ eventId, error }))];
     }
@@ -161,4 +172,36 @@ export function createOrderProgress(deps: ServiceDeps, cache = new RowCache<Cach
 function withoutKeys(row: OrderRow & { partitionKey: string; rowKey: string }): Record<string, unknown> {
   const { partitionKey: _p, rowKey: _r, ...fields } = row;
   return fields;
+}
+
+const TRANSACTION_MAX = 100;
+
+/**
+ * Records on the open rows that these orders' OrderPlaced came through the hub, so the sweep stops
+ * nudging them (a nudge only helps an order whose OrderPlaced may never have been published; for the
+ * others it only feeds a backlog). One transaction per 100 orders in the `open` partition; this is an
+ * optimisation of the sweep, so a failure is logged and the sweep simply nudges as before.
+ */
+async function markSeen(client: TableClient, orders: readonly Order[], deadlineSeconds: number, context: InvocationContext): Promise<void> {
+  if (orders.length === 0) return;
+  const update = (order: Order): TransactionAction => [
+    'update',
+    { partitionKey: OPEN_PARTITION, rowKey: order.id, seen: true, nextNudgeAt: deadlineOf(order, deadlineSeconds).toISOString() },
+    'Merge',
+  ];
+  for (let start = 0; start < orders.length; start += TRANSACTION_MAX) {
+    const chunk = orders.slice(start, start + TRANSACTION_MAX);
+    try {
+      await client.submitTransaction(chunk.map(update));
+    } catch {
+      // One open row is gone (its order became final meanwhile): mark the others one by one.
+      for (const order of chunk) {
+        try {
+          await client.updateEntity(update(order)[1] as { partitionKey: string; rowKey: string }, 'Merge');
+        } catch (error) {
+          if (!isNotFound(error)) context.warn(`could not mark open order ${order.id} as seen; the sweep may nudge it`, error);
+        }
+      }
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import type { TableEntityResult } from '@azure/data-tables';
-import { keyFor, orderBucket } from '../../shared/ids';
+import { keyFor, orderBucket } from '../../shared/identifiers';
 import type { KeyRecord } from '../../shared/idempotency';
 import type { Order, OrderStatus } from './order';
 
@@ -53,6 +53,11 @@ export interface OpenRow {
   idempotent: boolean;
   /** The order was reported to operators as stuck in brewing (once per order). */
   stuckReported?: boolean;
+  /**
+   * The orders consumer has read the order's OrderPlaced from the hub: it was published, and every
+   * consumer will see it in turn. Such an order is not nudged (see sweep.ts), only held to its deadline.
+   */
+  seen?: boolean;
 }
 
 export function toRow(order: Order): OrderRow & { partitionKey: string; rowKey: string } {

@@ -10,6 +10,14 @@ import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } 
 
 const MAX_BACKOFF_SECONDS = 600;
 const PAGE = 200;
+/**
+ * Nudges an order gets before it is left to its deadline. A nudge helps when a publish was lost (the
+ * intake's, or one a consumer could neither make nor park); a few cover that. Beyond them, an order
+ * that still stands is waiting in a backlog, and re-publishing only adds to the backlog.
+ */
+export const MAX_NUDGES = 3;
+/** Events one sweep run publishes at most, so a backlog cannot turn the sweep into a retry storm. */
+const MAX_PUBLISHED_PER_RUN = 200;
 /** A sweep stops taking new pages after this long, so runs do not pile up behind each other. */
 const BUDGET_MS = 20_000;
 
@@ -74,6 +82,20 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     await postpone(client, open, new Date(Date.parse(order.updatedAt) + 1000 * deps.settings.orderNudgeAfterSeconds));
     return {};
   }
+  if (!due && !awaitingCancel(order) && open.seen) {
+    // Its OrderPlaced came through the hub, so every consumer sees its events in turn; nothing lost
+    // can be found by nudging (consumers park or log what they cannot apply). Only its deadline counts.
+    const deadline = deadlineOf(order, deadlineSeconds);
+    const backoff = nextNudge(now, deps.settings.orderNudgeAfterSeconds, open.nudges);
+    await postpone(client, open, deadline.getTime() > now.getTime() ? deadline : backoff);
+    return {};
+  }
+  if (!due && !awaitingCancel(order) && open.nudges >= MAX_NUDGES) {
+    const backoff = nextNudge(now, deps.settings.orderNudgeAfterSeconds, open.nudges);
+    const deadline = deadlineOf(order, deadlineSeconds);
+    await postpone(client, open, deadline.getTime() > backoff.getTime() ? deadline : backoff);
+    return {};
+  }
   const stuck = due === 'stuck-brewing' && !open.stuckReported;
   try {
     const nudges = open.nudges + 1;
@@ -118,6 +140,7 @@ export function createOrderSweep(deps: ServiceDeps) {
     const started = Date.now();
     const now = deps.now();
     let failed = 0;
+    let published = 0;
     for (;;) {
       const due = await listAll<OpenRow>(client, odata`PartitionKey eq ${OPEN_PARTITION} and nextNudgeAt le ${now.toISOString()}`, PAGE);
       const steps: { orderId: string; step: Step }[] = [];
@@ -134,9 +157,10 @@ export function createOrderSweep(deps: ServiceDeps) {
         await deps.publisher.publish(events);
         for (const s of steps) if (s.step.close) await deleteIfPresent(client, OPEN_PARTITION, s.orderId);
         context.log(`sweep re-published ${events.map((e) => `${e.type} for ${e.orderId}`).join(', ')}`);
+        published += events.length;
       }
       // A full page may hide more due orders; rows handled above are no longer due, failed ones are.
-      if (due.length < PAGE || steps.length === 0 || Date.now() - started > BUDGET_MS) break;
+      if (due.length < PAGE || steps.length === 0 || published >= MAX_PUBLISHED_PER_RUN || Date.now() - started > BUDGET_MS) break;
     }
     if (failed > 0) throw new Error(`${failed} open order(s) could not be swept`);
   };

@@ -29,6 +29,12 @@ param lowStockCups int
 param brewSweepSchedule string
 param orderSweepSchedule string
 
+@description('Directory (tenant) id whose Entra ID access tokens the app accepts.')
+param authTenantId string
+
+@description('Application (client) id of the API app registration: the audience of the tokens, whose app roles Staff and Operator the app checks.')
+param authClientId string
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: identityName
 }
@@ -138,6 +144,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // Finished orders' records are deleted after this many days, by the hourly cleanUpExpired timer.
     RETENTION_DAYS: '30'
     CLEANUP_SCHEDULE: '0 17 * * * *'
+    // Sign-in: bearer tokens checked by the app itself (shared/auth); the app refuses to start on Azure
+    // with any other mode.
+    AUTH_MODE: 'entra'
+    AUTH_ENTRA_TENANT_ID: authTenantId
+    AUTH_ENTRA_CLIENT_ID: authClientId
   }
 }
 

@@ -273,6 +273,9 @@ resource backlog 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     description: 'Over 15 minutes, more events entered the hub (times the consumer groups) than the consumers read.'
     severity: 2
     enabled: true
+    // AzureMetrics appears in a new workspace only once the namespace's first metrics arrive, so validating
+    // the query at creation would fail the first deployment.
+    skipQueryValidation: true
     scopes: [
       logAnalyticsWorkspaceId
     ]

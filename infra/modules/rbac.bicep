@@ -26,6 +26,9 @@ param deployerPrincipalId string = ''
 ])
 param deployerPrincipalType string = 'User'
 
+@description('Service principal (object id) of the deployment pipeline: reads the hub through the Kafka endpoint in the smoke test. Empty: none.')
+param deployPipelinePrincipalId string = ''
+
 // Built-in role definition ids (the same in every tenant).
 var roles = {
   eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
@@ -138,6 +141,18 @@ resource deployerTableContributor 'Microsoft.Authorization/roleAssignments@2022-
     )
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
+  }
+}
+
+// The deploy workflow's smoke test reads the smoke order's events back through the Kafka endpoint: reading
+// the hub is all it needs there.
+resource pipelineHubReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployPipelinePrincipalId)) {
+  name: guid(hub.id, deployPipelinePrincipalId, roles.eventHubsDataReceiver)
+  scope: hub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataReceiver)
+    principalId: deployPipelinePrincipalId
+    principalType: 'ServicePrincipal'
   }
 }
 

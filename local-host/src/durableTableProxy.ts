@@ -87,7 +87,7 @@ export async function startDurableTableProxy(options: {
   /** Writes sent to Azurite whose outcome is not yet on disk (or known to be a failure). */
   const unsettled = new Map<Deferred, Footprint>();
 
-  function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  function forward(req: IncomingMessage, body: Buffer, retried = false): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const upstream = http.request(
         { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent },
@@ -95,7 +95,12 @@ export async function startDurableTableProxy(options: {
           readAll(response).then((bytes) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: bytes }), reject);
         },
       );
-      upstream.on('error', reject);
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
+        // Azurite closed an idle kept-alive connection just as it was reused: the request never
+        // reached it, so sending it again on a fresh connection is safe.
+        if (!retried && upstream.reusedSocket && error.code === 'ECONNRESET') forward(req, body, true).then(resolve, reject);
+        else reject(error);
+      });
       upstream.end(body);
     });
   }

@@ -10,16 +10,22 @@ export interface ListenerOptions {
   /** How long an idle partition waits for new events before looking again. */
   idleWaitMs: number;
   /**
-   * Fault injection (CAFE_DELIVER_TWICE): deliver every batch a second time before checkpointing, as
-   * Event Hubs does after a crash or a partition rebalance, to show the consumers are idempotent.
+   * Fault injection (CAFE_DELIVER_TWICE): the share of batches (0 to 1) delivered a second time before
+   * checkpointing, as Event Hubs does after a crash or a partition rebalance, to show the consumers
+   * are idempotent.
    */
-  deliverTwice?: boolean;
+  deliverTwice?: number;
   /**
-   * Fault injection (CAFE_CONCURRENT_DELIVERY): a second worker process that gets every batch at the
-   * same time as this one, as two instances do while a partition moves between them.
+   * Fault injection (CAFE_CONCURRENT_DELIVERY): a second worker process that gets a share of the
+   * batches (`concurrentShare`, 0 to 1) at the same time as this one, as two instances do while a
+   * partition moves between them.
    */
   secondWorker?: Pick<SecondWorker, 'invoke'>;
+  concurrentShare?: number;
 }
+
+/** Whether this batch gets a fault whose share of batches is `share` (1: every batch). */
+const strikes = (share: number | undefined) => share !== undefined && share > 0 && (share >= 1 || Math.random() < share);
 
 type Invoke = (request: InvocationRequest) => Promise<unknown>;
 
@@ -139,10 +145,10 @@ export class EventHubListener {
   private async deliverBatch(partitionId: string, records: LogRecord[], many: boolean): Promise<void> {
     const targets: Invoke[] = [(request) => invoke(this.registry, this.fn, request, this.logger)];
     const second = this.options.secondWorker;
-    if (second) targets.push((request) => second.invoke(this.fn.name, request));
+    if (second && strikes(this.options.concurrentShare ?? 1)) targets.push((request) => second.invoke(this.fn.name, request));
     const once = () => Promise.all(targets.map((target) => this.deliver(target, partitionId, records, many)));
     await once();
-    if (this.options.deliverTwice && !this.abort.signal.aborted) await once();
+    if (strikes(this.options.deliverTwice) && !this.abort.signal.aborted) await once();
   }
 
   /** Runs the function on the batch under its retry policy; returns when the retries are spent or the host stops between them. */

@@ -5,6 +5,7 @@ import type { CoreRegistry, RegisteredFunction } from './functionsCore';
 import { invoke, triggerBindingOf } from './invoker';
 import type { Logger } from './logger';
 import { RouteTable } from './routes';
+import { LOCAL_TOKEN_PATH, TokenRequest, type LocalIdentity } from './localIdentity';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Where the app's local publisher sends events; no app route can start with an underscore segment here. */
@@ -19,6 +20,8 @@ function problem(res: ServerResponse, status: number, title: string, detail: str
 class BodyTooLarge extends Error {}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
+  // A declared length over the cap is refused before a byte of the body is read.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -47,6 +50,8 @@ export interface HttpHostOptions {
   consumerStatus: () => Promise<unknown>;
   /** The embedded storage's journal and round-trip counts, for `GET /_storage` (loopback only). */
   storageStatus?: () => unknown;
+  /** AUTH_MODE=local: the host signs tokens at POST /.auth/local/token. */
+  identity?: LocalIdentity;
 }
 
 /** Serves the app's HTTP triggers with the host's routing rules, plus the local event log's endpoints. */
@@ -79,6 +84,17 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
     if (!partition) return problem(res, 404, 'Not found', `There is no partition ${partitionId} of hub ${hubName}.`);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ partitionId, records: partition.read(from, to - from + 1) }));
+  }
+
+  async function issueToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!options.identity) return problem(res, 404, 'Not found', 'Sign-in tokens are issued only with AUTH_MODE=local.');
+    const parsed = TokenRequest.safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+    if (!parsed.success) {
+      return problem(res, 400, 'Invalid request', `Send { "roles": ["staff"|"operator"], "stores": [...] }: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const issued = await options.identity.issue(parsed.data);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(issued));
   }
 
   async function serveFunction(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -122,10 +138,13 @@ export function createHttpHost(options: HttpHostOptions): { server: Server; rout
     const url = new URL(`http://localhost${target.startsWith('/') ? '' : '/'}${target}`);
     const hubPath = new RegExp(`^${EVENT_LOG_PATH}/([^/]+)/messages$`).exec(url.pathname);
     const partitionPath = new RegExp(`^${EVENT_LOG_PATH}/([^/]+)/partitions/([^/]+)/messages$`).exec(url.pathname);
-    const internal = url.pathname === EVENT_LOG_PATH || url.pathname.startsWith(`${EVENT_LOG_PATH}/`) || url.pathname === STORAGE_STATUS_PATH;
+    const internal =
+      url.pathname === EVENT_LOG_PATH || url.pathname.startsWith(`${EVENT_LOG_PATH}/`) || url.pathname === STORAGE_STATUS_PATH || url.pathname === LOCAL_TOKEN_PATH;
     const work =
       internal && !isLoopback(req.socket.remoteAddress)
-        ? Promise.resolve(problem(res, 403, 'Forbidden', 'The local event log only takes requests from this machine.'))
+        ? Promise.resolve(problem(res, 403, 'Forbidden', 'The local host\'s own endpoints only take requests from this machine.'))
+        : url.pathname === LOCAL_TOKEN_PATH && req.method === 'POST'
+        ? issueToken(req, res)
         : hubPath && req.method === 'POST'
         ? publish(req, res, decodeURIComponent(hubPath[1]!))
         : url.pathname === STORAGE_STATUS_PATH && req.method === 'GET'

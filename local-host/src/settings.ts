@@ -37,3 +37,16 @@ export function retentionHoursOf(settings: Record<string, string | undefined>, f
   if (!Number.isFinite(hours) || hours <= 0) throw new Error(`CAFE_EVENTHUB_RETENTION_HOURS must be a positive number of hours, not "${raw}"`);
   return hours;
 }
+
+/**
+ * A fault-injection setting: `true` (every batch), `false` or unset (none), or the share of batches
+ * from 0 to 1 (e.g. `0.1`), so a long run can have the fault now and then without its cost throughout.
+ */
+export function faultShareOf(settings: Record<string, string | undefined>, name: string): number {
+  const raw = settings[name]?.trim();
+  if (raw === undefined || raw === '' || /^false$/i.test(raw)) return 0;
+  if (/^true$/i.test(raw)) return 1;
+  const share = Number(raw);
+  if (!Number.isFinite(share) || share < 0 || share > 1) throw new Error(`${name} must be true, false or a share from 0 to 1, not "${raw}"`);
+  return share;
+}

@@ -63,7 +63,7 @@ async function countingProxy(targetPort) {
 
 export async function runGrowth({ root, startHost, startAzurite, Logger, json, sleep, pcts, fmt }) {
   const require = createRequire(import.meta.url);
-  const { newOrderId, orderBucket, keyFor } = require(path.join(root, 'dist/shared/ids.js'));
+  const { newOrderId, orderBucket, keyFor } = require(path.join(root, 'dist/shared/identifiers.js'));
   const { TableClient } = require('@azure/data-tables');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-growth-'));
   const azurite = await startAzurite(root, path.join(dataDir, 'azurite'), new Logger('error'));

@@ -25,6 +25,10 @@ describe('the seed walkthrough over HTTP', () => {
       return body.status === 'completed' || body.status === 'cancelled' ? body : undefined;
     }, `order ${id} to finish`);
 
+  it('starts with AUTH_MODE=off by default and says loudly that nothing is protected', () => {
+    expect(host.output()).toContain('AUTH_MODE=off: NOTHING IS PROTECTED');
+  });
+
   it('answers health and menu', async () => {
     expect(await http.get('/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
     const menu = await http.get<{ id: string; name: string; price: number }[]>('/menu');
@@ -61,10 +65,12 @@ describe('the seed walkthrough over HTTP', () => {
     expect((await http.get(`/beverages?orderId=${big.body.id}`)).body).toEqual([]);
 
     const board = await eventually(async () => {
-      const { body } = await http.get<{ id: string; status: string }[]>('/kiosk/orders?storeId=main');
+      const { body } = await http.get<{ code: string; status: string }[]>('/kiosk/orders?storeId=main');
       return body.length === 2 && body.every((o) => o.status === 'completed' || o.status === 'cancelled') ? body : undefined;
     }, 'the kiosk board');
-    expect(board.map((o) => [o.id, o.status])).toEqual([[small.body.id, 'completed'], [big.body.id, 'cancelled']]);
+    // The public board shows pickup codes and statuses: never the order id (the customer's key) nor the customer.
+    const code = (id: string) => id.slice(-4).toUpperCase();
+    expect(board.map((o) => [o.code, o.status])).toEqual([[code(small.body.id), 'completed'], [code(big.body.id), 'cancelled']]);
     expect((await http.get(`/kiosk/orders/${big.body.id}`)).body).toMatchObject({ status: 'cancelled', reason: 'out-of-cups' });
 
     const listed = await http.get<Order[]>('/orders?storeId=main');

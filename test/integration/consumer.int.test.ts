@@ -218,7 +218,7 @@ describe('replaying a dead letter', () => {
     const { createDeadLetterApi } = await import('../../functions/operations/deadLetters');
     const { HttpRequest } = await import('@azure/functions');
     const { withProblems } = await import('../../shared/http');
-    const { newOrderId } = await import('../../shared/ids');
+    const { newOrderId } = await import('../../shared/identifiers');
     const deps = testDeps({ retentionDays: 30 });
     const old = newOrderId(new Date(Date.now() - 31 * 86_400_000));
     const { run } = consumer(deps, async (events) => [{ eventId: events[0]!.id, error: new Error('boom'), permanent: true }]);

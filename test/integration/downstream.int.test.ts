@@ -5,7 +5,7 @@ import { createKioskApi } from '../../functions/kiosk/api';
 import { createNotifier } from '../../functions/notifications/notifier';
 import { HttpRequest } from '@azure/functions';
 import { makeEvent } from '../../shared/events';
-import { newOrderId } from '../../shared/ids';
+import { newOrderId, pickupCode } from '../../shared/identifiers';
 import { listAll } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';
@@ -134,6 +134,9 @@ describe('the kiosk projection against Azurite', () => {
     const view = JSON.parse(String((await api.getKioskOrder(new HttpRequest({ method: 'GET', url: `http://localhost/kiosk/orders/${k1}`, params: { id: k1 } }))).body));
     expect(view).toMatchObject({ id: k1, status: 'completed', message: 'Ready to pick up', items, createdAt: at(0), updatedAt: at(5) });
     const board = JSON.parse(String((await api.listKioskOrders(new HttpRequest({ method: 'GET', url: 'http://localhost/kiosk/orders?storeId=main' }))).body));
-    expect(board.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([[k2, 'pending'], [k1, 'completed']]);
+    expect(board).toEqual([
+      { code: pickupCode(k2), status: 'pending', updatedAt: at(7) },
+      { code: pickupCode(k1), status: 'completed', updatedAt: at(5) },
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createOrdersApi } from '../../functions/orders/api';
 import { createOrderProgress } from '../../functions/orders/progress';
 import { OPEN_PARTITION, ORDER_PARTITIONS_END, orderAt } from '../../functions/orders/rows';
-import { createOrderSweep } from '../../functions/orders/sweep';
+import { MAX_NUDGES, createOrderSweep } from '../../functions/orders/sweep';
 import { makeEvent } from '../../shared/events';
 import { withProblems } from '../../shared/http';
 import { getOrUndefined } from '../../shared/tables';
@@ -221,6 +221,47 @@ describe('taking orders against Azurite', () => {
     time.advance(25);
     await sweep({}, invocationContext().context);
     expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(2);
+  });
+
+  it('a pending order is nudged a few times, then left to its deadline instead of feeding a backlog', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 30, orderDeadlineSeconds: 900 }, time.now);
+    await createOrdersApi(deps).placeOrder(post(americano), invocationContext().context);
+    const sweep = createOrderSweep(deps);
+    // Every 10 s for 14 minutes: the nudges back off, and stop after MAX_NUDGES.
+    for (let t = 0; t < 84; t++) {
+      time.advance(10);
+      await sweep({}, invocationContext().context);
+    }
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1 + MAX_NUDGES);
+    // At the deadline the order is not nudged again: its cancel is requested.
+    time.advance(70);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('OrderPlaced')).toHaveLength(1 + MAX_NUDGES);
+    expect(deps.publisher.ofType('CancelRequested')).toHaveLength(1);
+  });
+
+  it('an order whose OrderPlaced came through the hub is not nudged while it waits in a backlog, only held to its deadline', async () => {
+    const time = clock('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ orderNudgeAfterSeconds: 30, orderDeadlineSeconds: 900 }, time.now);
+    const api = createOrdersApi(deps);
+    await api.placeOrder(post(americano), invocationContext().context);
+    await api.placeOrder(post({ ...americano, customerId: 'c-2' }), invocationContext().context);
+    const [seen, unseen] = deps.publisher.ofType('OrderPlaced');
+    // The orders consumer reads the first order's OrderPlaced; inventory is far behind for both.
+    await createOrderProgress(deps)([seen!], invocationContext().context);
+    const sweep = createOrderSweep(deps);
+    for (let t = 0; t < 30; t++) {
+      time.advance(20);
+      await sweep({}, invocationContext().context);
+    }
+    const nudged = deps.publisher.ofType('OrderPlaced').slice(2).map((e) => e.orderId);
+    expect(nudged).not.toContain(seen!.orderId);
+    expect(nudged).toContain(unseen!.orderId);
+    // At its deadline the seen order has its cancel requested like any other.
+    time.advance(400);
+    await sweep({}, invocationContext().context);
+    expect(deps.publisher.ofType('CancelRequested').map((e) => e.orderId)).toContain(seen!.orderId);
   });
 
   it('the sweep drops an order the intake never stored when no Idempotency-Key can bring the client back', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCleanup } from '../../functions/operations/cleanup';
 import { OPEN_PARTITION, orderAt } from '../../functions/orders/rows';
 import { viewAt } from '../../functions/kiosk/rows';
-import { newOrderId } from '../../shared/ids';
+import { newOrderId } from '../../shared/identifiers';
 import { getOrUndefined } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';

@@ -431,3 +431,97 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
     TEST_MS,
   );
 });
+
+describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (AUTH_MODE=local)', () => {
+  let host: LocalHost;
+  let http: Api;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    host = await startLocalHost({ env: { AUTH_MODE: 'local' } });
+    http = api(host.url);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    host?.cleanup();
+  });
+
+  async function open(route: string): Promise<{ page: Page; problems: string[] }> {
+    const problems: string[] = [];
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })).newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+    });
+    const response = await page.goto(`${host.url}${route}`);
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+    return { page, problems };
+  }
+
+  it(
+    'lets a customer order anonymously and see the order on the board',
+    async () => {
+      const { token } = (await http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['staff'], stores: ['main'] })).body;
+      expect((await http.send('PUT', '/inventories/main', { cups: 5 }, { authorization: `Bearer ${token}` })).status).toBe(200);
+      const { page, problems } = await open('/kiosk?lang=en');
+      await page.getByRole('button', { name: 'Iced Tea', exact: true }).click();
+      await page.getByRole('button', { name: 'Place order', exact: true }).click();
+      await expect.poll(() => page.locator('#order-status').getAttribute('data-status'), { timeout: FOLLOW_MS }).toBe('completed');
+      const number = await page.locator('#order-number').textContent();
+      await expect.poll(() => page.locator('#board-ready .tile.mine').textContent(), { timeout: 10_000 }).toContain(number!);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TEST_MS,
+  );
+
+  it(
+    'signs staff in, lets them restock their store, and shows a 403 for another store and a 401 once signed out',
+    async () => {
+      const { page, problems } = await open('/kiosk/staff?lang=en');
+      // Not signed in: the sign-in form, and no stock shown.
+      const form = page.locator('#signin-form');
+      await form.waitFor();
+      // (main has stock, but the page has read none: its row says "never set")
+      expect(await page.locator('#stock-rows tr[data-store="main"]').textContent()).toContain('never set');
+
+      await form.getByLabel('Role').selectOption('staff');
+      await form.getByLabel('Stores you serve (comma-separated)').fill('main');
+      await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect.poll(() => page.locator('#signed-in-as').textContent()).toContain('Signed in as local-staff');
+      const mainCups = page.locator('tr[data-store="main"] .cups');
+      // Signed in, the page reads the real stock: wait until the row no longer says "never set".
+      await expect.poll(() => page.locator('#stock-rows tr[data-store="main"]').textContent()).not.toContain('never set');
+      const before = Number(await mainCups.textContent());
+
+      const restock = page.locator('#restock-form');
+      await restock.getByLabel('Store').fill('main');
+      await restock.getByLabel('Cups').fill('3');
+      await restock.getByRole('button', { name: 'Add cups', exact: true }).click();
+      await expect.poll(() => mainCups.textContent()).toBe(String(before + 3));
+
+      // Another store: refused, said so, nothing written.
+      await restock.getByLabel('Store').fill('north');
+      await restock.getByRole('button', { name: 'Add cups', exact: true }).click();
+      await expect.poll(() => restock.locator('.result').textContent()).toContain('(403)');
+      await expect.poll(() => page.locator('#auth-error').textContent()).toContain('Not allowed (403)');
+      const { token } = (await http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['operator'] })).body;
+      expect((await http.send('GET', '/inventories/north', undefined, { authorization: `Bearer ${token}` })).status).toBe(404);
+
+      // A token that no longer works (here: replaced by garbage) signs the page out with the reason.
+      await page.evaluate(() => sessionStorage.setItem('unmanned-cafe.staffToken', 'not.a.token'));
+      await page.reload();
+      await expect.poll(() => page.locator('#auth-error').textContent(), { timeout: 10_000 }).toContain('401');
+      expect(await form.isVisible()).toBe(true);
+
+      await page.screenshot({ path: path.join(ARTIFACTS, 'staff-signin.png'), fullPage: true });
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TEST_MS,
+  );
+});

@@ -47,7 +47,8 @@ describe('order status on the kiosk', () => {
 });
 
 describe('the pickup board', () => {
-  const view = (id: string, status: string) => ({ id, orderId: id, status });
+  // The board carries pickup codes and statuses only (no order ids).
+  const view = (id: string, status: string) => ({ code: id.slice(-4).toUpperCase(), status });
 
   it('splits recent orders into preparing (queue order) and ready (newest first), without cancellations', () => {
     // GET /kiosk/orders answers newest first
@@ -55,7 +56,7 @@ describe('the pickup board', () => {
     const { preparing, ready } = boardColumns(views);
     expect(preparing.map((t) => t.number)).toEqual(['0002', '0004', '0006']);
     expect(ready.map((t) => t.number)).toEqual(['0005', '0001']);
-    expect(ready[0]).toEqual({ id: 'o0005', number: '0005' });
+    expect(ready[0]).toEqual({ number: '0005' });
   });
 
   it('caps each column and tolerates an answer that is not a list', () => {

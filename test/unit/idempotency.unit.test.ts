@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ifMatchAllows, toHttpEtag } from '../../functions/inventory/etags';
 import { idempotencyKeyAt } from '../../functions/orders/rows';
 import { decideKey, expiryFrom, fingerprintOf } from '../../shared/idempotency';
-import { newOrderId } from '../../shared/ids';
+import { newOrderId } from '../../shared/identifiers';
 
 describe('what an Idempotency-Key on record means', () => {
   const now = new Date('2026-11-25T10:00:00.000Z');

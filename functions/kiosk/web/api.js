@@ -1,9 +1,26 @@
 // Small fetch helpers for the function app's JSON API (same origin; routes at the root).
 // Errors are RFC 9457 problem+json: `{ title, detail, errors? }`.
 
+/**
+ * An RFC 9457 problem as the API sends it.
+ * @typedef {{ title?: string, detail?: string, errors?: unknown }} Problem
+ */
+
 const TIMEOUT_MS = 10000;
 
+// The staff page's bearer token (the kiosk has none: customers are anonymous).
+/** @type {string | undefined} */
+let bearer;
+/** @param {string | undefined} token */
+export function setBearer(token) {
+  bearer = token || undefined;
+}
+
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {Problem | undefined} problem
+   */
   constructor(status, problem) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.name = 'ApiError';
@@ -12,6 +29,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The answer's JSON (undefined for 204), or an ApiError for any status that is not 2xx. What the JSON
+ * holds is the contract's business: callers say which shape they expect.
+ * @param {string} method
+ * @param {string} url
+ * @param {unknown} [body]
+ * @param {Record<string, string>} [headers]
+ * @returns {Promise<unknown>}
+ */
 async function call(method, url, body, headers = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
@@ -19,11 +45,17 @@ async function call(method, url, body, headers = {}) {
     const response = await fetch(url, {
       method,
       cache: 'no-store',
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: controller.signal,
     });
     if (!response.ok) {
+      /** @type {Problem | undefined} */
       let problem;
       try {
         problem = await response.json();
@@ -38,9 +70,14 @@ async function call(method, url, body, headers = {}) {
   }
 }
 
+/** @param {string} url */
 export const getJson = (url) => call('GET', url);
 
-/** GET that answers undefined for 404 (e.g. an order the read model has not seen yet). */
+/**
+ * GET that answers undefined for 404 (e.g. an order the read model has not seen yet).
+ * @param {string} url
+ * @returns {Promise<unknown>}
+ */
 export async function getJsonOr404(url) {
   try {
     return await call('GET', url);
@@ -50,5 +87,15 @@ export async function getJsonOr404(url) {
   }
 }
 
+/**
+ * @param {string} url
+ * @param {unknown} body
+ * @param {Record<string, string>} [headers]
+ */
 export const postJson = (url, body, headers) => call('POST', url, body, headers);
+/**
+ * @param {string} url
+ * @param {unknown} body
+ * @param {Record<string, string>} [headers]
+ */
 export const putJson = (url, body, headers) => call('PUT', url, body, headers);

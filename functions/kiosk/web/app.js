@@ -6,6 +6,34 @@ import { chooseLanguage, drinkName, formatWon, normalizeLanguage, t } from './i1
 import { customerIdFor, newIdempotencyKey, storeFromSearch } from './session.js';
 import { boardColumns, isFinal, shortOrderNumber, statusView } from './status.js';
 
+/**
+ * @import { Cart, MenuItem } from './cart.js'
+ * @import { Language } from './i18n.js'
+ */
+/**
+ * A notification from GET /notifications.
+ * @typedef {{ kind: string, message: string, messageKo?: string }} OrderNotification
+ */
+/**
+ * An order as POST /orders and GET /kiosk/orders/{id} describe it (only what this page reads).
+ * @typedef {{ id: string, status?: string, reason?: string }} OrderAnswer
+ */
+/** @typedef {{ id: string, status: string, reason?: string, notifications: OrderNotification[] }} FollowedOrder */
+/**
+ * @typedef {object} KioskState
+ * @property {Language} lang
+ * @property {string} store
+ * @property {string} customerId
+ * @property {MenuItem[]} menu
+ * @property {string | undefined} menuNote i18n key of the note above the menu
+ * @property {Cart} cart
+ * @property {string | undefined} cartMessage i18n key of the cart's alert line
+ * @property {boolean} submitting
+ * @property {string | undefined} idempotencyKey one per cart submission; kept across retries of the same cart
+ * @property {FollowedOrder | undefined} order
+ * @property {unknown[]} board the pickup board as GET /kiosk/orders answered
+ */
+
 const SECOND = 1000;
 const POLL_MS = SECOND; // the order's status
 const BOARD_MS = 3 * SECOND; // the pickup board
@@ -16,6 +44,7 @@ const CLEAR_AFTER_MS = 90 * SECOND; // a finished order leaves the screen by its
 // Someone is already filling a cart: the finished order makes room for it sooner, keeping Place order on screen.
 const CLEAR_WHILE_SHOPPING_MS = 10 * SECOND;
 
+/** @type {KioskState} */
 const state = {
   lang: chooseLanguage(window.location.search, navigator.languages ?? [navigator.language]),
   store: storeFromSearch(window.location.search),
@@ -31,6 +60,10 @@ const state = {
 };
 let following = 0; // increases for every order followed, so an old polling loop stops
 
+/**
+ * @param {string} key
+ * @param {Record<string, string | number>} [params]
+ */
 const tr = (key, params) => t(state.lang, key, params);
 
 // ---- rendering -------------------------------------------------------------------------------------
@@ -104,7 +137,7 @@ function renderCart() {
   const busy = $('#cart-busy');
   busy.hidden = !state.submitting;
   busy.textContent = state.submitting ? tr('order.sending') : '';
-  const place = $('#place-order');
+  const place = /** @type {HTMLButtonElement} */ ($('#place-order'));
   place.disabled = count === 0 || state.submitting;
   place.setAttribute('aria-busy', String(state.submitting));
 }
@@ -131,7 +164,9 @@ function renderTracker() {
 
   const steps = $('#steps');
   steps.hidden = view.step < 0;
-  for (const item of steps.querySelectorAll('[data-step]')) {
+  /** @type {NodeListOf<HTMLElement>} */
+  const stepItems = steps.querySelectorAll('[data-step]');
+  for (const item of stepItems) {
     const step = Number(item.dataset.step);
     item.classList.toggle('done', step < view.step || (view.final && step === view.step));
     item.classList.toggle('current', step === view.step && !view.final);
@@ -177,11 +212,12 @@ function renderStatus() {
 
 function renderBoard() {
   const { preparing, ready } = boardColumns(state.board);
-  const tiles = (list) =>
+  const tiles = (/** @type {{ number: string }[]} */ list) =>
     list.length === 0
       ? [h('li', { class: 'tile empty' }, tr('board.none'))]
       : list.map((tile) => {
-          const mine = tile.id === state.order?.id;
+          // The board carries codes only; this screen knows its own order, so it can mark its code.
+          const mine = state.order !== undefined && tile.number === shortOrderNumber(state.order.id);
           return h('li', { class: `tile${mine ? ' mine' : ''}` }, tile.number, mine ? h('span', { class: 'visually-hidden' }, ` (${tr('board.yours')})`) : null);
         });
   setChildren($('#board-preparing'), tiles(preparing));
@@ -198,6 +234,10 @@ function renderAll() {
 
 // ---- actions ---------------------------------------------------------------------------------------
 
+/**
+ * @param {Cart} next
+ * @param {boolean} refused
+ */
 function changeCart(next, refused) {
   if (next !== state.cart) state.idempotencyKey = undefined; // a different cart is a different order
   state.cartMessage = refused ? 'cart.full' : undefined;
@@ -209,6 +249,7 @@ function changeCart(next, refused) {
   renderCart();
 }
 
+/** @param {string} menuItemId */
 function add(menuItemId) {
   changeCart(addItem(state.cart, menuItemId), !canAdd(state.cart, menuItemId));
 }
@@ -220,7 +261,7 @@ async function placeOrder() {
   if (!state.idempotencyKey) state.idempotencyKey = newIdempotencyKey(window.crypto);
   renderCart();
   try {
-    const order = await postJson('/orders', toOrderBody(state.cart, state.store, state.customerId), { 'Idempotency-Key': state.idempotencyKey });
+    const order = /** @type {OrderAnswer} */ (await postJson('/orders', toOrderBody(state.cart, state.store, state.customerId), { 'Idempotency-Key': state.idempotencyKey }));
     state.cart = emptyCart();
     state.idempotencyKey = undefined;
     follow(order);
@@ -235,10 +276,17 @@ async function placeOrder() {
   }
 }
 
-/** Follows one order in the kiosk read model until it is final and its notification has arrived. */
+/**
+ * Follows one order in the kiosk read model until it is final and its notification has arrived.
+ * @param {OrderAnswer} order
+ */
 async function follow(order) {
   const token = ++following;
-  state.order = { id: order.id, status: order.status ?? 'pending', reason: order.reason, notifications: [] };
+  // `state.order` stays this object while `token` is current: only another follow or newOrder replace
+  // it, and both move `following` on, which ends this loop.
+  /** @type {FollowedOrder} */
+  const current = { id: order.id, status: order.status ?? 'pending', reason: order.reason, notifications: [] };
+  state.order = current;
   renderTracker();
   renderBoard();
   $('#tracker-title').focus();
@@ -249,13 +297,12 @@ async function follow(order) {
   while (token === following && Date.now() - started < FOLLOW_MAX_MS) {
     await sleep(POLL_MS);
     if (token !== following) return;
-    const current = state.order;
     try {
       if (!isFinal(current.status)) {
-        const view = await getJsonOr404(`/kiosk/orders/${encodeURIComponent(current.id)}`); // 404: not projected yet
+        const view = /** @type {OrderAnswer | undefined} */ (await getJsonOr404(`/kiosk/orders/${encodeURIComponent(current.id)}`)); // 404: not projected yet
         if (token !== following) return;
         if (view && (view.status !== current.status || view.reason !== current.reason)) {
-          current.status = view.status;
+          current.status = /** @type {string} */ (view.status); // the read model's views always have one
           current.reason = view.reason;
           renderTracker();
           void refreshBoard();
@@ -266,7 +313,7 @@ async function follow(order) {
         const notes = await getJson(`/notifications?orderId=${encodeURIComponent(current.id)}`);
         if (token !== following) return;
         if (Array.isArray(notes) && notes.length !== current.notifications.length) {
-          current.notifications = notes;
+          current.notifications = /** @type {OrderNotification[]} */ (notes);
           renderTracker();
         }
         if (current.notifications.length > 0 || Date.now() - finalSince > NOTIFICATION_WAIT_MS) {
@@ -282,6 +329,7 @@ async function follow(order) {
   }
 }
 
+/** @param {{ keepFocus?: boolean }} [options] */
 function newOrder({ keepFocus = false } = {}) {
   following++;
   state.order = undefined;
@@ -312,7 +360,7 @@ async function loadMenu() {
     try {
       const menu = await getJson('/menu');
       if (Array.isArray(menu)) {
-        state.menu = menu;
+        state.menu = /** @type {MenuItem[]} */ (menu);
         state.menuNote = undefined;
         state.cart = pruneCart(state.cart, menu);
         renderMenu();
@@ -328,6 +376,7 @@ async function loadMenu() {
   }
 }
 
+/** @param {string | undefined} lang */
 function setLanguage(lang) {
   const next = normalizeLanguage(lang);
   if (!next || next === state.lang) return;
@@ -338,19 +387,25 @@ function setLanguage(lang) {
 
 // ---- wiring ----------------------------------------------------------------------------------------
 
+// The buttons these handlers look for are the ones renderMenu and renderCart draw, all with `data-id`.
 $('#menu').addEventListener('click', (event) => {
+  /** @type {HTMLElement | null} */
   const button = event.target instanceof Element ? event.target.closest('button[data-id]') : null;
-  if (button) add(button.dataset.id);
+  if (button) add(/** @type {string} */ (button.dataset.id));
 });
 $('#cart-lines').addEventListener('click', (event) => {
+  /** @type {HTMLElement | null} */
   const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
   if (!button) return;
-  if (button.dataset.action === 'add') add(button.dataset.id);
-  else changeCart(removeItem(state.cart, button.dataset.id), false);
+  const menuItemId = /** @type {string} */ (button.dataset.id);
+  if (button.dataset.action === 'add') add(menuItemId);
+  else changeCart(removeItem(state.cart, menuItemId), false);
 });
 $('#place-order').addEventListener('click', () => void placeOrder());
 $('#new-order').addEventListener('click', () => newOrder());
-for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => setLanguage(button.dataset.lang));
+/** @type {NodeListOf<HTMLElement>} */
+const languageButtons = document.querySelectorAll('[data-lang]');
+for (const button of languageButtons) button.addEventListener('click', () => setLanguage(button.dataset.lang));
 
 applyLanguage(state.lang);
 renderAll();

@@ -2,11 +2,28 @@
 // The kiosk code is ES2020 with DOM APIs of Chromium 80 and earlier (older kiosk WebViews): no `??=`,
 // no `replaceChildren` (test/kiosk/compat.unit.test.ts checks this).
 
-export const $ = (selector, root = document) => root.querySelector(selector);
+/** @typedef {Node | string | number | null | undefined | false} Child what `h` accepts as a child (numbers become text) */
+/** @typedef {Node | string | null | undefined | false} Content what `setChildren` accepts as a child */
 
-/** An element with attributes (`class`, `data-*`, `aria-*`, ...), properties for `hidden`/`disabled`, and children. */
+/**
+ * The element `selector` finds in `root`. The pages look up only elements of their own HTML, so the type
+ * leaves out null; where a narrower kind of element is needed (a form, a button), the caller casts.
+ * @param {string} selector
+ * @param {ParentNode} [root]
+ * @returns {HTMLElement}
+ */
+export const $ = (selector, root = document) => /** @type {HTMLElement} */ (root.querySelector(selector));
+
+/**
+ * An element with attributes (`class`, `data-*`, `aria-*`, ...), properties for `hidden`/`disabled`, and children.
+ * @param {string} tag
+ * @param {Record<string, unknown>} [attributes]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElement}
+ */
 export function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
+  // `disabled` is a property of form controls only (the pages pass it to buttons).
+  const element = /** @type {HTMLElement & { disabled?: boolean }} */ (document.createElement(tag));
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
     if (name === 'hidden' || name === 'disabled') element[name] = Boolean(value);
@@ -22,6 +39,8 @@ export function h(tag, attributes = {}, ...children) {
 /**
  * Replaces `element`'s children with `children` (nodes, text, or arrays of them), like
  * `element.replaceChildren(...)`, which needs Chromium 86.
+ * @param {ParentNode} element
+ * @param {...(Content | Content[])} children
  */
 export function setChildren(element, ...children) {
   while (element.firstChild) element.removeChild(element.firstChild);
@@ -31,23 +50,42 @@ export function setChildren(element, ...children) {
   }
 }
 
-/** Fills every `[data-i18n]` element's text with its translation. */
+/**
+ * Fills every `[data-i18n]` element's text with its translation.
+ * @param {(key: string) => string} translate
+ * @param {ParentNode} [root]
+ */
 export function translateStatic(translate, root = document) {
-  for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = translate(element.dataset.i18n);
+  /** @type {NodeListOf<HTMLElement>} */
+  const elements = root.querySelectorAll('[data-i18n]');
+  // The selector matched the attribute, so `dataset.i18n` is there.
+  for (const element of elements) element.textContent = translate(/** @type {string} */ (element.dataset.i18n));
 }
 
-/** Marks the language buttons and the document for `lang`, and keeps `?lang=` in the address (a reload keeps it). */
+/**
+ * Marks the language buttons and the document for `lang`, and keeps `?lang=` in the address (a reload keeps it).
+ * @param {string} lang
+ */
 export function applyLanguage(lang) {
   document.documentElement.lang = lang;
-  for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
+  /** @type {NodeListOf<HTMLElement>} */
+  const buttons = document.querySelectorAll('[data-lang]');
+  for (const button of buttons) button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
   const url = new URL(window.location.href);
   url.searchParams.set('lang', lang);
   window.history.replaceState(null, '', url);
 }
 
+/**
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** sessionStorage, or undefined where the browser refuses it. */
+/**
+ * sessionStorage, or undefined where the browser refuses it.
+ * @returns {Storage | undefined}
+ */
 export function sessionStore() {
   try {
     return window.sessionStorage;
@@ -59,6 +97,8 @@ export function sessionStore() {
 /**
  * Runs `render` and gives focus back to the control that had it (matched by `data-focus-key`), or to
  * `fallback` when that control is gone, so keyboard users never lose their place when a list is redrawn.
+ * @param {() => void} render
+ * @param {HTMLElement | null} [fallback]
  */
 export function keepingFocus(render, fallback) {
   const active = document.activeElement;

@@ -1,10 +1,15 @@
 // Words on the kiosk and staff screens, in English and Korean, and how money is written.
 // Pure functions only: the pages import them, and so do the unit tests.
 
+/** @typedef {'en' | 'ko'} Language */
+
+/** @type {Language[]} */
 export const LANGUAGES = ['en', 'ko'];
 
+/** @type {Record<Language, string> & Record<string, string | undefined>} */
 const LOCALES = { en: 'en-US', ko: 'ko-KR' };
 
+/** @type {Record<Language, Record<string, string>>} */
 export const STRINGS = {
   en: {
     'app.title': 'Unmanned Cafe',
@@ -90,6 +95,19 @@ export const STRINGS = {
     'staff.invalidStore': 'A store id is 1 to 40 characters of a-z, 0-9 and -.',
     'staff.invalidCups': 'Enter a whole number from {min} to {max}.',
     'staff.failed': 'Not saved: {detail}',
+    'staff.signin.title': 'Sign in',
+    'staff.signin.role': 'Role',
+    'staff.signin.staff': 'Staff',
+    'staff.signin.operator': 'Operator',
+    'staff.signin.stores': 'Stores you serve (comma-separated)',
+    'staff.signin.token': 'Access token',
+    'staff.signin.submit': 'Sign in',
+    'staff.signin.as': 'Signed in as {name}',
+    'staff.signin.off': 'Sign-in is off on this server (AUTH_MODE=off): nothing is protected.',
+    'staff.signout': 'Sign out',
+    'staff.signin.needed': 'Sign in to see and change stock (401: {detail})',
+    'staff.signin.failed': 'Sign-in failed: {detail}',
+    'staff.forbidden': 'Not allowed (403): {detail}',
   },
   ko: {
     'app.title': '무인 카페',
@@ -175,19 +193,39 @@ export const STRINGS = {
     'staff.invalidStore': '매장 ID는 영문 소문자, 숫자, - 로 1~40자입니다.',
     'staff.invalidCups': '{min}부터 {max}까지의 정수를 입력하세요.',
     'staff.failed': '저장하지 못했습니다: {detail}',
+    'staff.signin.title': '로그인',
+    'staff.signin.role': '역할',
+    'staff.signin.staff': '직원',
+    'staff.signin.operator': '운영자',
+    'staff.signin.stores': '담당 매장 (쉼표로 구분)',
+    'staff.signin.token': '액세스 토큰',
+    'staff.signin.submit': '로그인',
+    'staff.signin.as': '{name}(으)로 로그인됨',
+    'staff.signin.off': '이 서버는 로그인이 꺼져 있습니다 (AUTH_MODE=off): 아무것도 보호되지 않습니다.',
+    'staff.signout': '로그아웃',
+    'staff.signin.needed': '재고를 보고 바꾸려면 로그인하세요 (401: {detail})',
+    'staff.signin.failed': '로그인하지 못했습니다: {detail}',
+    'staff.forbidden': '권한이 없습니다 (403): {detail}',
   },
 };
 
-/** `en` or `ko`, or undefined for anything else (`ko-KR` counts as `ko`). */
+/**
+ * `en` or `ko`, or undefined for anything else (`ko-KR` counts as `ko`).
+ * @param {unknown} value
+ * @returns {Language | undefined}
+ */
 export function normalizeLanguage(value) {
   if (typeof value !== 'string') return undefined;
   const base = value.trim().toLowerCase().split(/[-_]/)[0];
-  return LANGUAGES.includes(base) ? base : undefined;
+  return LANGUAGES.find((lang) => lang === base);
 }
 
 /**
  * The language a screen starts in: `?lang=` when it names one we have, else the first of the browser's
  * languages that we have, else English.
+ * @param {string | undefined} search
+ * @param {readonly string[] | undefined} browserLanguages
+ * @returns {Language}
  */
 export function chooseLanguage(search, browserLanguages) {
   const requested = new URLSearchParams(search ?? '').get('lang');
@@ -200,18 +238,33 @@ export function chooseLanguage(search, browserLanguages) {
   return 'en';
 }
 
-/** The text for `key`, with `{name}` placeholders filled; English when Korean lacks it; the key itself as a last resort. */
+/**
+ * The text for `key`, with `{name}` placeholders filled; English when Korean lacks it; the key itself as a last resort.
+ * @param {Language} lang
+ * @param {string} key
+ * @param {Record<string, string | number>} [params]
+ * @returns {string}
+ */
 export function t(lang, key, params = {}) {
   const text = STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (/** @type {string} */ whole, /** @type {string} */ name) => (name in params ? String(params[name]) : whole));
 }
 
+/**
+ * @param {string} lang
+ * @returns {string}
+ */
 export function localeOf(lang) {
   return LOCALES[lang] ?? LOCALES.en;
 }
 
+/** @type {Map<string, Intl.NumberFormat>} */
 const numberFormats = new Map();
 
+/**
+ * @param {string} locale
+ * @param {Intl.NumberFormatOptions} options
+ */
 function numberFormat(locale, options) {
   const key = `${locale} ${JSON.stringify(options)}`;
   let format = numberFormats.get(key);
@@ -225,20 +278,34 @@ function numberFormat(locale, options) {
 /**
  * A price in won for the language, whole won only: `₩4,500` in English (the currency sign), `4,500원` in
  * Korean (the number with ko-KR grouping, then 원, as Korean cafe menus write it).
+ * @param {number} amount
+ * @param {Language} lang
+ * @returns {string}
  */
 export function formatWon(amount, lang) {
   if (lang === 'ko') return `${numberFormat(localeOf('ko'), { maximumFractionDigits: 0 }).format(amount)}원`;
   return numberFormat(localeOf(lang), { style: 'currency', currency: 'KRW', maximumFractionDigits: 0 }).format(amount);
 }
 
-/** A menu item's name in the language (Korean falls back to the English name when a Korean one is missing). */
+/**
+ * A menu item's name in the language (Korean falls back to the English name when a Korean one is missing).
+ * @param {{ name: string, nameKo?: string } | undefined} item
+ * @param {Language} lang
+ * @returns {string}
+ */
 export function drinkName(item, lang) {
   if (!item) return '';
   return lang === 'ko' && item.nameKo ? item.nameKo : item.name;
 }
 
-/** A time of day for the language, e.g. `1:05:09 PM` / `오후 1:05:09`. */
+/**
+ * A time of day for the language, e.g. `1:05:09 PM` / `오후 1:05:09`; empty for no time or an invalid one.
+ * @param {string | undefined} iso
+ * @param {Language} lang
+ * @returns {string}
+ */
 export function formatTime(iso, lang) {
+  if (iso === undefined) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
   return date.toLocaleTimeString(localeOf(lang), { hour: 'numeric', minute: '2-digit', second: '2-digit' });

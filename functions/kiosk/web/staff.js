@@ -1,14 +1,41 @@
 // The staff screen: cups per store (set / restock), low-stock warning, recent orders.
-import { ApiError, getJson, postJson, putJson } from './api.js';
-import { $, applyLanguage, h, setChildren, translateStatic } from './dom.js';
+import { ApiError, getJson, postJson, putJson, setBearer } from './api.js';
+import { $, applyLanguage, h, sessionStore, setChildren, translateStatic } from './dom.js';
 import { chooseLanguage, formatTime, localeOf, normalizeLanguage, t } from './i18n.js';
 import { storeFromSearch } from './session.js';
 import { shortOrderNumber, staffReasonKey, staffStatusKey } from './status.js';
 import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, stockRows } from './stock.js';
 
+/**
+ * @import { CartLine } from './cart.js'
+ * @import { Language } from './i18n.js'
+ * @import { Limits, Stock } from './stock.js'
+ */
+/**
+ * An order from GET /orders (only what this page reads).
+ * @typedef {{ id: string, status: string, reason?: string, createdAt: string, items: CartLine[] }} StaffOrder
+ */
+/** @typedef {'off' | 'local' | 'entra'} AuthMode */
+/**
+ * @typedef {object} StaffState
+ * @property {Language} lang
+ * @property {string} store
+ * @property {number} threshold
+ * @property {Stock[]} stocks
+ * @property {StaffOrder[]} orders
+ * @property {unknown} menu GET /menu as it answered (itemsText accepts anything)
+ * @property {string | undefined} refreshedAt
+ * @property {boolean} offline
+ * @property {AuthMode | undefined} auth from GET /kiosk/settings
+ * @property {{ token: string, name: string } | undefined} signedIn
+ * @property {{ key: string, detail: string } | undefined} authError
+ */
+
 const REFRESH_MS = 5000;
 const ORDERS_LIMIT = 50;
+const TOKEN_KEY = 'unmanned-cafe.staffToken';
 
+/** @type {StaffState} */
 const state = {
   lang: chooseLanguage(window.location.search, navigator.languages ?? [navigator.language]),
   store: storeFromSearch(window.location.search),
@@ -18,7 +45,14 @@ const state = {
   menu: [],
   refreshedAt: undefined,
   offline: false,
+  auth: undefined, // 'off' | 'local' | 'entra', from GET /kiosk/settings
+  signedIn: undefined, // { token, name }
+  authError: undefined, // { key, detail }
 };
+/**
+ * @param {string} key
+ * @param {Record<string, string | number>} [params]
+ */
 const tr = (key, params) => t(state.lang, key, params);
 
 // ---- rendering -------------------------------------------------------------------------------------
@@ -27,7 +61,7 @@ function renderStatic() {
   translateStatic(tr);
   document.title = tr('staff.title');
   $('#orders-title').textContent = tr('staff.orders', { store: state.store });
-  $('#kiosk-link').href = `/kiosk?store=${encodeURIComponent(state.store)}&lang=${state.lang}`;
+  /** @type {HTMLAnchorElement} */ ($('#kiosk-link')).href = `/kiosk?store=${encodeURIComponent(state.store)}&lang=${state.lang}`;
 }
 
 function renderStock() {
@@ -46,14 +80,15 @@ function renderStock() {
     ),
   );
   const warning = $('#low-warning');
-  const low = lowStockText(rows);
+  // Signed out, the page has read no stock: no warning about figures it does not have.
+  const low = state.auth === 'off' || state.signedIn ? lowStockText(rows) : '';
   const text = low ? tr('staff.lowWarning', { stores: low, threshold: state.threshold }) : '';
   warning.hidden = !low;
   if (warning.textContent !== text) warning.textContent = text; // an alert is announced only when it changes
 
   const known = rows.map((row) => row.storeId);
   setChildren($('#known-stores'), ...known.map((storeId) => h('option', { value: storeId })));
-  const select = $('#orders-store');
+  const select = /** @type {HTMLSelectElement} */ ($('#orders-store'));
   if (select.options.length !== known.length || [...select.options].some((o, i) => o.value !== known[i])) {
     setChildren(select, ...known.map((storeId) => h('option', { value: storeId }, storeId)));
   }
@@ -86,7 +121,110 @@ function renderMeta() {
   $('#refreshed').textContent = state.offline ? tr('staff.offline') : state.refreshedAt ? tr('staff.refreshed', { time: formatTime(state.refreshedAt, state.lang) }) : '';
 }
 
+// ---- sign-in ---------------------------------------------------------------------------------------
+
+function renderSignIn() {
+  const mode = state.auth;
+  $('#auth-off').hidden = mode !== 'off';
+  $('#signin-form').hidden = mode === undefined || mode === 'off' || state.signedIn !== undefined;
+  /** @type {NodeListOf<HTMLElement>} */
+  const localOnly = document.querySelectorAll('[data-local]');
+  /** @type {NodeListOf<HTMLElement>} */
+  const entraOnly = document.querySelectorAll('[data-entra]');
+  for (const el of localOnly) el.hidden = mode !== 'local';
+  for (const el of entraOnly) el.hidden = mode !== 'entra';
+  $('#signed-in').hidden = !state.signedIn;
+  $('#signed-in-as').textContent = state.signedIn ? tr('staff.signin.as', { name: state.signedIn.name }) : '';
+  const error = state.authError ? tr(state.authError.key, { detail: state.authError.detail }) : '';
+  if ($('#auth-error').textContent !== error) $('#auth-error').textContent = error;
+}
+
+/**
+ * The name a token carries (display only: the server decides what the token may do).
+ * @param {string} token
+ * @returns {string}
+ */
+function nameOf(token) {
+  try {
+    // A token without a payload part fails to parse like any other broken one.
+    /** @type {{ name?: string, preferred_username?: string, sub?: string }} */
+    const payload = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/')));
+    return payload.name || payload.preferred_username || payload.sub || '?';
+  } catch {
+    return '?';
+  }
+}
+
+/** @param {string | undefined} token */
+function keepToken(token) {
+  state.signedIn = token ? { token, name: nameOf(token) } : undefined;
+  setBearer(token);
+  try {
+    const store = sessionStore();
+    if (token) store?.setItem(TOKEN_KEY, token);
+    else store?.removeItem(TOKEN_KEY);
+  } catch {
+    // not kept across reloads; fine
+  }
+}
+
+/**
+ * A refusal from the API: 401 means the sign-in is gone (expired, or never there); 403 is a wrong store or role.
+ * @param {unknown} error
+ * @returns {boolean} whether it was one
+ */
+function onRefusal(error) {
+  if (!(error instanceof ApiError)) return false;
+  if (error.status === 401) {
+    keepToken(undefined);
+    state.authError = { key: 'staff.signin.needed', detail: error.message };
+  } else if (error.status === 403) {
+    state.authError = { key: 'staff.forbidden', detail: error.message };
+  } else {
+    return false;
+  }
+  renderSignIn();
+  return true;
+}
+
+$('#signin-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  const button = /** @type {HTMLButtonElement} */ ($('button[type=submit]', form));
+  button.disabled = true;
+  try {
+    /** @type {string} */
+    let token;
+    if (state.auth === 'local') {
+      const role = /** @type {HTMLSelectElement} */ (form.elements.namedItem('role')).value;
+      const stores = /** @type {HTMLInputElement} */ (form.elements.namedItem('stores')).value.split(',').map((s) => s.trim()).filter(Boolean);
+      ({ token } = /** @type {{ token: string }} */ (await postJson('/.auth/local/token', { roles: [role], stores })));
+    } else {
+      token = /** @type {HTMLInputElement} */ (form.elements.namedItem('token')).value.trim();
+    }
+    keepToken(token);
+    state.authError = undefined;
+    renderSignIn();
+    void refresh();
+  } catch (error) {
+    state.authError = { key: 'staff.signin.failed', detail: error instanceof ApiError ? error.message : tr('staff.offline') };
+    renderSignIn();
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$('#sign-out').addEventListener('click', () => {
+  keepToken(undefined);
+  state.authError = undefined;
+  state.stocks = [];
+  state.orders = [];
+  renderAll();
+  $('#signin-title').focus?.();
+});
+
 function renderAll() {
+  renderSignIn();
   renderStatic();
   renderStock();
   renderOrders();
@@ -100,15 +238,18 @@ async function refresh() {
   if (refreshing) return;
   refreshing = true;
   try {
-    const [stocks, orders] = await Promise.all([getJson('/inventories'), getJson(`/kiosk/orders?storeId=${encodeURIComponent(state.store)}&limit=${ORDERS_LIMIT}`)]);
-    state.stocks = Array.isArray(stocks) ? stocks : [];
-    state.orders = Array.isArray(orders) ? orders : [];
+    if (state.auth === undefined || (state.auth !== 'off' && !state.signedIn)) return;
+    const [stocks, orders] = await Promise.all([getJson('/inventories'), getJson(`/orders?storeId=${encodeURIComponent(state.store)}&limit=${ORDERS_LIMIT}`)]);
+    state.stocks = Array.isArray(stocks) ? /** @type {Stock[]} */ (stocks) : [];
+    state.orders = Array.isArray(orders) ? /** @type {StaffOrder[]} */ (orders) : [];
     state.refreshedAt = new Date().toISOString();
     state.offline = false;
+    if (state.authError?.key === 'staff.forbidden') state.authError = undefined;
+    renderSignIn();
     renderStock();
     renderOrders();
-  } catch {
-    state.offline = true;
+  } catch (error) {
+    if (!onRefusal(error)) state.offline = true;
   } finally {
     refreshing = false;
     renderMeta();
@@ -117,10 +258,14 @@ async function refresh() {
 
 async function loadOnce() {
   try {
-    const settings = await getJson('/kiosk/settings');
-    if (Number.isFinite(settings?.lowStockCups)) state.threshold = settings.lowStockCups;
+    const settings = /** @type {{ lowStockCups?: unknown, auth?: unknown } | null | undefined} */ (await getJson('/kiosk/settings'));
+    const lowStockCups = settings?.lowStockCups;
+    if (typeof lowStockCups === 'number' && Number.isFinite(lowStockCups)) state.threshold = lowStockCups;
+    const auth = settings?.auth;
+    state.auth = auth === 'off' || auth === 'local' || auth === 'entra' ? auth : 'entra';
   } catch {
-    // keep the default threshold
+    // keep the default threshold; assume sign-in is needed
+    state.auth = 'entra';
   }
   try {
     state.menu = await getJson('/menu');
@@ -132,12 +277,18 @@ async function loadOnce() {
 
 // ---- forms -----------------------------------------------------------------------------------------
 
+/**
+ * @param {HTMLFormElement} form
+ * @param {Limits} limits
+ * @param {(storeId: string, cups: number) => Promise<unknown>} send answers the stock as the API returned it
+ * @param {string} doneKey
+ */
 function wireForm(form, limits, send, doneKey) {
   const result = $('.result', form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const storeInput = form.elements.namedItem('storeId');
-    const cupsInput = form.elements.namedItem('cups');
+    const storeInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('storeId'));
+    const cupsInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('cups'));
     storeInput.removeAttribute('aria-invalid');
     cupsInput.removeAttribute('aria-invalid');
     result.className = 'result';
@@ -151,10 +302,10 @@ function wireForm(form, limits, send, doneKey) {
       input.focus();
       return;
     }
-    const button = $('button[type=submit]', form);
+    const button = /** @type {HTMLButtonElement} */ ($('button[type=submit]', form));
     button.disabled = true;
     try {
-      const stock = await send(parsed.storeId, parsed.cups);
+      const stock = /** @type {Stock} */ (await send(parsed.storeId, parsed.cups));
       result.classList.add('done');
       result.textContent = tr(doneKey, { store: stock.storeId, cups: stock.cups, added: parsed.cups });
       state.stocks = [...state.stocks.filter((s) => s.storeId !== stock.storeId), { storeId: stock.storeId, cups: stock.cups, updatedAt: stock.updatedAt }];
@@ -162,18 +313,21 @@ function wireForm(form, limits, send, doneKey) {
       void refresh();
     } catch (error) {
       result.classList.add('failed');
-      result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? error.message : tr('staff.offline') });
+      const refusal = error instanceof ApiError && (error.status === 401 || error.status === 403) ? ` (${error.status})` : '';
+      result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? `${error.message}${refusal}` : tr('staff.offline') });
+      onRefusal(error);
     } finally {
       button.disabled = false;
     }
   });
 }
 
-wireForm($('#set-form'), SET_LIMITS, (storeId, cups) => putJson(`/inventories/${encodeURIComponent(storeId)}`, { cups }), 'staff.set.done');
-wireForm($('#restock-form'), RESTOCK_LIMITS, (storeId, cups) => postJson(`/inventories/${encodeURIComponent(storeId)}/restock`, { cups }), 'staff.restock.done');
+wireForm(/** @type {HTMLFormElement} */ ($('#set-form')), SET_LIMITS, (storeId, cups) => putJson(`/inventories/${encodeURIComponent(storeId)}`, { cups }), 'staff.set.done');
+wireForm(/** @type {HTMLFormElement} */ ($('#restock-form')), RESTOCK_LIMITS, (storeId, cups) => postJson(`/inventories/${encodeURIComponent(storeId)}/restock`, { cups }), 'staff.restock.done');
 
 // ---- wiring ----------------------------------------------------------------------------------------
 
+/** @param {string} storeId */
 function setStore(storeId) {
   if (!storeId || storeId === state.store) return;
   state.store = storeId;
@@ -185,8 +339,10 @@ function setStore(storeId) {
   void refresh();
 }
 
-$('#orders-store').addEventListener('change', (event) => setStore(event.target.value));
-for (const button of document.querySelectorAll('[data-lang]')) {
+$('#orders-store').addEventListener('change', (event) => setStore(/** @type {HTMLSelectElement} */ (event.target).value));
+/** @type {NodeListOf<HTMLElement>} */
+const languageButtons = document.querySelectorAll('[data-lang]');
+for (const button of languageButtons) {
   button.addEventListener('click', () => {
     const lang = normalizeLanguage(button.dataset.lang);
     if (!lang || lang === state.lang) return;
@@ -195,7 +351,16 @@ for (const button of document.querySelectorAll('[data-lang]')) {
     renderAll();
   });
 }
-for (const input of document.querySelectorAll('input[name=storeId]')) input.value = state.store;
+/** @type {NodeListOf<HTMLInputElement>} */
+const storeInputs = document.querySelectorAll('input[name=storeId]');
+for (const input of storeInputs) input.value = state.store;
+/** @type {HTMLInputElement} */ (/** @type {HTMLFormElement} */ ($('#signin-form')).elements.namedItem('stores')).value = state.store;
+try {
+  const saved = sessionStore()?.getItem(TOKEN_KEY);
+  if (saved) keepToken(saved);
+} catch {
+  // no saved sign-in
+}
 
 applyLanguage(state.lang);
 renderAll();

@@ -2,16 +2,43 @@
 // Statuses: pending → accepted → brewing → completed, or → cancelled (reason e.g. `out-of-cups`).
 // Clients must tolerate skipped intermediate states, so everything here goes by the status alone.
 
+/** @typedef {'pending' | 'accepted' | 'brewing' | 'completed' | 'cancelled'} OrderStatus */
+/**
+ * What the customer sees for a status (see `statusView`).
+ * @typedef {{ messageKey: string, helpKey?: string, tone: 'received' | 'preparing' | 'ready' | 'cancelled', step: number, final: boolean }} StatusView
+ */
+/**
+ * A tile of the pickup board (GET /kiosk/orders), as the API sent it.
+ * @typedef {{ code?: string, status?: string }} BoardView
+ */
+
+/** @type {OrderStatus[]} */
 export const PREPARING = ['pending', 'accepted', 'brewing'];
+/** @type {OrderStatus[]} */
 export const FINAL = ['completed', 'cancelled'];
 
-export const isFinal = (status) => FINAL.includes(status);
+/**
+ * Whether `value` is in `list`. Statuses and reasons come from the API, so any value may be asked about.
+ * @param {readonly unknown[]} list
+ * @param {unknown} value
+ */
+const isOneOf = (list, value) => list.includes(value);
+
+/**
+ * @param {string} status
+ * @returns {boolean}
+ */
+export const isFinal = (status) => isOneOf(FINAL, status);
 
 const KNOWN_REASONS = ['out-of-cups', 'timed-out', 'customer-cancelled'];
 
-/** The i18n key for a cancellation reason in plain words, or undefined for a reason we have no words for. */
+/**
+ * The i18n key for a cancellation reason in plain words, or undefined for a reason we have no words for.
+ * @param {string | undefined} reason
+ * @returns {string | undefined}
+ */
 export function reasonKey(reason) {
-  return KNOWN_REASONS.includes(reason) ? `reason.${reason}` : undefined;
+  return isOneOf(KNOWN_REASONS, reason) ? `reason.${reason}` : undefined;
 }
 
 /**
@@ -21,6 +48,9 @@ export function reasonKey(reason) {
  * - `tone`: `received` | `preparing` | `ready` | `cancelled` (a CSS class);
  * - `step`: 0 received, 1 preparing, 2 ready, -1 cancelled (the progress bar);
  * - `final`: whether to stop following the order.
+ * @param {string} status
+ * @param {string} [reason]
+ * @returns {StatusView}
  */
 export function statusView(status, reason) {
   switch (status) {
@@ -40,31 +70,53 @@ export function statusView(status, reason) {
   }
 }
 
-/** The number a customer reads on the pickup board: the order id's last four characters (as in the notifications). */
+/**
+ * The number a customer reads on the pickup board: the order id's last four characters (as in the notifications).
+ * @param {string | undefined} orderId
+ * @returns {string}
+ */
 export function shortOrderNumber(orderId) {
   return String(orderId ?? '').slice(-4).toUpperCase();
 }
 
 /**
- * The pickup board from GET /kiosk/orders (newest first): `preparing` in queue order (oldest first),
- * `ready` newest first; cancelled orders are not shown. At most `limit` per column.
+ * The pickup board from GET /kiosk/orders (newest first; each tile a pickup `code` and a status, no order
+ * id): `preparing` in queue order (oldest first), `ready` newest first; cancelled orders are not shown.
+ * At most `limit` per column.
+ * @param {unknown} views the API's answer: a list of `BoardView`s (anything else is an empty board)
+ * @param {number} [limit]
+ * @returns {{ preparing: { number: string }[], ready: { number: string }[] }}
  */
 export function boardColumns(views, limit = 12) {
+  /** @type {BoardView[]} */
   const list = Array.isArray(views) ? views : [];
-  const tile = (view) => ({ id: view.id ?? view.orderId, number: shortOrderNumber(view.id ?? view.orderId) });
-  const preparing = list.filter((v) => PREPARING.includes(v.status)).reverse().slice(0, limit).map(tile);
+  const tile = (/** @type {BoardView} */ view) => ({ number: String(view.code ?? '') });
+  const preparing = list.filter((v) => isOneOf(PREPARING, v.status)).reverse().slice(0, limit).map(tile);
   const ready = list.filter((v) => v.status === 'completed').slice(0, limit).map(tile);
   return { preparing, ready };
 }
 
-/** Staff page: the word for a status, and for a reason (undefined when there is none). */
+/**
+ * Staff page: the word for a status, and for a reason (undefined when there is none).
+ * @param {string} status
+ * @returns {string}
+ */
 export const staffStatusKey = (status) => `staff.status.${status}`;
+/**
+ * @param {string | undefined} reason
+ * @returns {string | undefined}
+ */
 export function staffReasonKey(reason) {
   if (!reason) return undefined;
   return KNOWN_REASONS.includes(reason) ? `staff.reason.${reason}` : undefined;
 }
 
-/** Low stock: at or below the threshold from GET /kiosk/settings. */
+/**
+ * Low stock: at or below the threshold from GET /kiosk/settings.
+ * @param {number} cups
+ * @param {number} threshold
+ * @returns {boolean}
+ */
 export function isLowStock(cups, threshold) {
   return Number.isFinite(cups) && Number.isFinite(threshold) && cups <= threshold;
 }

@@ -9,20 +9,28 @@
     ko: { title: '이 브라우저는 너무 오래되어 키오스크를 쓸 수 없습니다.', help: '직원에게 도움을 요청해 주세요.' },
   };
 
+  /**
+   * @param {string | undefined} tag
+   * @returns {keyof typeof WORDS | undefined}
+   */
   function known(tag) {
-    var base = String(tag || '').toLowerCase().split(/[-_]/)[0];
-    return Object.prototype.hasOwnProperty.call(WORDS, base) ? base : undefined;
+    var base = /** @type {string} */ (String(tag || '').toLowerCase().split(/[-_]/)[0]); // split gives at least one part
+    return Object.prototype.hasOwnProperty.call(WORDS, base) ? /** @type {keyof typeof WORDS} */ (base) : undefined;
   }
 
   // As the pages choose: ?lang= first, then the browser's languages, then English.
   function language() {
     var match = /[?&]lang=([^&#]*)/.exec(window.location.search);
-    var chosen = match ? known(decodeURIComponent(match[1])) : undefined;
+    var chosen = match ? known(decodeURIComponent(/** @type {string} */ (match[1]))) : undefined; // the group always takes part
     var browser = navigator.languages || [navigator.language];
     for (var i = 0; !chosen && i < browser.length; i++) chosen = known(browser[i]);
     return chosen || 'en';
   }
 
+  /**
+   * @param {string} tag
+   * @param {string} [text]
+   */
   function element(tag, text) {
     var node = document.createElement(tag);
     if (text) node.appendChild(document.createTextNode(text));
@@ -43,6 +51,7 @@
     // Nothing on the page works without the modules: hide it, and the language buttons with it.
     var main = document.querySelector('main');
     if (main) main.hidden = true;
+    /** @type {HTMLElement | null} */
     var buttons = document.querySelector('.lang');
     if (buttons) buttons.hidden = true;
     document.documentElement.lang = lang;
