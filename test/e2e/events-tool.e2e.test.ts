@@ -1,26 +1,15 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../../shared/events';
-import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+import { eventually, sharedLocalHost, type Order } from '../support/localHost';
 
 /**
  * `npm run events` against the local host (`npm start`): without a namespace it tails and publishes through the
  * host's event log, decoding as the app does. Runs scripts/events.mjs as an operator would, on the built tool.
  */
 const SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'events.mjs');
-let host: LocalHost;
-let http: Api;
-
-beforeAll(async () => {
-  host = await startLocalHost({ env: { TablesConnection: inject('tablesConnection') } });
-  http = api(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-  host?.cleanup();
-});
+const shared = sharedLocalHost();
 
 interface Run {
   code: number | null;
@@ -52,13 +41,13 @@ const SAGA = ['OrderPlaced', 'CupsReserved', 'BrewingStarted', 'BeverageComplete
 describe('npm run events against the local host', () => {
   it('tails one order\'s saga from the local event log until its last event', async () => {
     const store = `tail-${process.pid}`;
-    expect((await http.send('PUT', `/inventories/${store}`, { cups: 3 })).status).toBe(200);
-    const placed = await http.send<Order>('POST', '/orders', { storeId: store, customerId: 'c-tail', items: [{ menuItemId: 'americano', quantity: 1 }] });
+    expect((await shared.http.send('PUT', `/inventories/${store}`, { cups: 3 })).status).toBe(200);
+    const placed = await shared.http.send<Order>('POST', '/orders', { storeId: store, customerId: 'c-tail', items: [{ menuItemId: 'americano', quantity: 1 }] });
     expect(placed.status).toBe(202);
     const orderId = placed.body.id;
-    await eventually(async () => ((await http.get<Order>(`/orders/${orderId}`)).body.status === 'completed' ? true : undefined), 'the order to complete');
+    await eventually(async () => ((await shared.http.get<Order>(`/orders/${orderId}`)).body.status === 'completed' ? true : undefined), 'the order to complete');
 
-    const result = await events(['tail', '--local', '--url', host.url, '--from-beginning', '--order', orderId, '--until', SAGA.join(','), '--timeout', '60', '--json']);
+    const result = await events(['tail', '--local', '--url', shared.host.url, '--from-beginning', '--order', orderId, '--until', SAGA.join(','), '--timeout', '60', '--json']);
 
     expect(result.stderr).toContain('(local event log)');
     expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
@@ -77,11 +66,11 @@ describe('npm run events against the local host', () => {
     // a tail from now on: the event goes in once it knows the end of every partition
     let ready = () => undefined as void;
     const positioned = new Promise<void>((resolve) => (ready = resolve));
-    const tail = events(['tail', '--local', '--url', host.url, '--order', orderId, '--until', 'OrderCompleted', '--timeout', '30'], undefined, (text) => {
+    const tail = events(['tail', '--local', '--url', shared.host.url, '--order', orderId, '--until', 'OrderCompleted', '--timeout', '30'], undefined, (text) => {
       if (text.includes('tail: ready')) ready();
     });
     await positioned;
-    const published = await events(['publish', '--local', '--url', host.url], JSON.stringify(event));
+    const published = await events(['publish', '--local', '--url', shared.host.url], JSON.stringify(event));
 
     expect(published.stderr).toContain('published 1 event(s)');
     expect(published.code).toBe(0);
@@ -90,7 +79,7 @@ describe('npm run events against the local host', () => {
     expect(tailed.stdout).toMatch(new RegExp(`OrderCompleted +order=${orderId} store=${store} id=${orderId}\\.OrderCompleted`));
     // the notifications service consumed it like any other event
     await eventually(async () => {
-      const { body } = await http.get<{ kind: string }[]>(`/notifications?orderId=${orderId}`);
+      const { body } = await shared.http.get<{ kind: string }[]>(`/notifications?orderId=${orderId}`);
       return body.some((n) => n.kind === 'order-completed') ? true : undefined;
     }, 'the notification of the published event');
   });
@@ -98,16 +87,16 @@ describe('npm run events against the local host', () => {
   it('refuses an invalid event and sends nothing', async () => {
     const orderId = `bad${process.pid}`;
     const bad = { ...makeEvent('OrderCompleted', { orderId, storeId: 'main', occurredAt: new Date().toISOString(), customerId: 'c' }), storeId: 'NOT A STORE' };
-    const result = await events(['publish', '--local', '--url', host.url, '--event', JSON.stringify(bad)]);
+    const result = await events(['publish', '--local', '--url', shared.host.url, '--event', JSON.stringify(bad)]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Event 1 is not a valid cafe event: storeId/);
-    const tail = await events(['tail', '--local', '--url', host.url, '--from-beginning', '--order', orderId, '--until', 'OrderCompleted', '--timeout', '3']);
+    const tail = await events(['tail', '--local', '--url', shared.host.url, '--from-beginning', '--order', orderId, '--until', 'OrderCompleted', '--timeout', '3']);
     expect(tail.code).toBe(1);
     expect(tail.stderr).toContain('never saw OrderCompleted');
   });
 
   it('answers a tail that never sees what it waits for with exit code 1 once its timeout ends', async () => {
-    const result = await events(['tail', '--local', '--url', host.url, '--order', 'no-such-order', '--until', 'OrderCompleted', '--timeout', '2']);
+    const result = await events(['tail', '--local', '--url', shared.host.url, '--order', 'no-such-order', '--until', 'OrderCompleted', '--timeout', '2']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('tail: 0 event(s); never saw OrderCompleted');
   });

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../../shared/events';
-import { api, startLocalHost, type Api, type LocalHost } from '../support/localHost';
+import { sharedLocalHost } from '../support/localHost';
 
 /**
  * The operator's replay against the local host: events are read back from the host's event log by
  * partition and sequence range and appended to the hub again.
  */
-let host: LocalHost;
-let http: Api;
-
-beforeAll(async () => {
-  host = await startLocalHost({ env: { TablesConnection: inject('tablesConnection') } });
-  http = api(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-  host?.cleanup();
-});
+const shared = sharedLocalHost();
 
 interface Replayed {
   partitionId: string;
@@ -31,7 +20,7 @@ const completed = (orderId: string, storeId: string) =>
   makeEvent('OrderCompleted', { orderId, storeId, occurredAt: '2026-11-25T10:00:00.000Z', customerId: `c-${orderId}` });
 
 async function readPartition(partitionId: string, from: number, to: number) {
-  const { status, body } = await http.get<{ records: { sequenceNumber: number; body: string }[] }>(
+  const { status, body } = await shared.http.get<{ records: { sequenceNumber: number; body: string }[] }>(
     `/_eventhubs/cafe-events/partitions/${partitionId}/messages?from=${from}&to=${to}`,
   );
   expect(status).toBe(200);
@@ -42,7 +31,7 @@ describe('POST /operations/replay', () => {
   it('publishes the valid events of a partition range again and reports the ones it skipped', async () => {
     const store = `replay-${process.pid}-${Date.now().toString(36)}`;
     const events = [completed('r1', store), completed('r2', store), completed('r3', store)];
-    const published = await http.send<{ partitionId: string; sequenceNumbers: number[] }>('POST', '/_eventhubs/cafe-events/messages', {
+    const published = await shared.http.send<{ partitionId: string; sequenceNumbers: number[] }>('POST', '/_eventhubs/cafe-events/messages', {
       partitionKey: store,
       events: [{ body: events[0] }, { body: 'not an event' }, { body: events[1] }, { body: events[2] }],
     });
@@ -51,7 +40,7 @@ describe('POST /operations/replay', () => {
     const [first, , , last] = sequenceNumbers as [number, number, number, number];
 
     // the range without its last event: r3 stays out
-    const replay = await http.send<Replayed>('POST', '/operations/replay', { partitionId, fromSequenceNumber: first, toSequenceNumber: last - 1 });
+    const replay = await shared.http.send<Replayed>('POST', '/operations/replay', { partitionId, fromSequenceNumber: first, toSequenceNumber: last - 1 });
 
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({ partitionId, read: 3, replayed: 2, eventIds: ['r1.OrderCompleted', 'r2.OrderCompleted'] });
@@ -65,23 +54,23 @@ describe('POST /operations/replay', () => {
 
   it('refuses a range that is reversed or too long, and a partition the hub does not have, changing nothing', async () => {
     const before = (await readPartition('0', 0, 999)).length;
-    const reversed = await http.send<{ errors?: unknown[] }>('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 5, toSequenceNumber: 4 });
+    const reversed = await shared.http.send<{ errors?: unknown[] }>('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 5, toSequenceNumber: 4 });
     expect(reversed.status).toBe(400);
     expect(reversed.headers.get('content-type')).toContain('application/problem+json');
 
-    const tooLong = await http.send('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 0, toSequenceNumber: 1_000 });
+    const tooLong = await shared.http.send('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 0, toSequenceNumber: 1_000 });
     expect(tooLong.status).toBe(400);
 
-    const extra = await http.send('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 0, toSequenceNumber: 1, consumer: 'x' });
+    const extra = await shared.http.send('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 0, toSequenceNumber: 1, consumer: 'x' });
     expect(extra.status).toBe(400);
 
-    const unknown = await http.send('POST', '/operations/replay', { partitionId: '99', fromSequenceNumber: 0, toSequenceNumber: 1 });
+    const unknown = await shared.http.send('POST', '/operations/replay', { partitionId: '99', fromSequenceNumber: 0, toSequenceNumber: 1 });
     expect(unknown.status).toBe(404);
     expect((await readPartition('0', 0, 999)).length).toBe(before);
   });
 
   it('answers 404 for a range past the end of the partition', async () => {
-    const response = await http.send('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 1_000_000, toSequenceNumber: 1_000_010 });
+    const response = await shared.http.send('POST', '/operations/replay', { partitionId: '0', fromSequenceNumber: 1_000_000, toSequenceNumber: 1_000_010 });
     expect(response.status).toBe(404);
   });
 });

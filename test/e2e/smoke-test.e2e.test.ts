@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, startLocalHost, type Api, type LocalHost } from '../support/localHost';
+import { describe, expect, it } from 'vitest';
+import { sharedLocalHost } from '../support/localHost';
 
 /**
  * The deploy workflow's smoke test (scripts/smoke-test.sh), run against the local host: one order end to end
@@ -9,22 +9,11 @@ import { api, startLocalHost, type Api, type LocalHost } from '../support/localH
  * stock put back as it was found.
  */
 const SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'smoke-test.sh');
-let host: LocalHost;
-let http: Api;
-
-beforeAll(async () => {
-  host = await startLocalHost({ env: { TablesConnection: inject('tablesConnection') } });
-  http = api(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-  host?.cleanup();
-});
+const shared = sharedLocalHost();
 
 function smoke(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [SCRIPT, host.url], {
+    const child = spawn('bash', [SCRIPT, shared.host.url], {
       env: { ...process.env, SMOKE_HEALTH_TIMEOUT: '30', SMOKE_ORDER_TIMEOUT: '60', SMOKE_EVENTS_TIMEOUT: '60', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -39,7 +28,7 @@ function smoke(env: Record<string, string>): Promise<{ code: number | null; outp
 describe('scripts/smoke-test.sh', () => {
   it('completes an order in its own store, reads the saga back from the hub and leaves the stock as it found it', async () => {
     const store = `smoke-${process.pid}`;
-    expect((await http.send('PUT', `/inventories/${store}`, { cups: 7 })).status).toBe(200);
+    expect((await shared.http.send('PUT', `/inventories/${store}`, { cups: 7 })).status).toBe(200);
 
     const run = await smoke({ SMOKE_STORE: store, SMOKE_REQUIRE_COMPLETED: '1', SMOKE_EVENTS: 'local' });
 
@@ -47,7 +36,7 @@ describe('scripts/smoke-test.sh', () => {
     expect(run.output).toMatch(/tail: 5 event\(s\)/);
     expect(run.output).toMatch(/smoke: OK \(order \w+ completed\)/);
     expect(run.code).toBe(0);
-    const after = await http.get<{ cups: number }>(`/inventories/${store}`);
+    const after = await shared.http.get<{ cups: number }>(`/inventories/${store}`);
     expect(after.body.cups).toBe(7);
   });
 
@@ -56,7 +45,7 @@ describe('scripts/smoke-test.sh', () => {
     const run = await smoke({ SMOKE_STORE: store });
     expect(run.code).toBe(0);
     expect(run.output).toContain(`stock of store ${store} restored to 0`);
-    expect((await http.get<{ cups: number }>(`/inventories/${store}`)).body.cups).toBe(0);
+    expect((await shared.http.get<{ cups: number }>(`/inventories/${store}`)).body.cups).toBe(0);
   });
 
   it('refuses to touch the customers\' store', async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'local-host', 'src', 'main.js');
@@ -151,3 +152,20 @@ export interface Order {
 }
 
 export const isFinal = (o: Order) => o.status === 'completed' || o.status === 'cancelled';
+
+/**
+ * One local host on the shared test Azurite for a whole test file: started before its tests, stopped
+ * and cleaned up after them. Read `host` and `http` inside the tests (they are set by then).
+ */
+export function sharedLocalHost(env: Record<string, string> = {}): { host: LocalHost; http: Api } {
+  const shared = {} as { host: LocalHost; http: Api };
+  beforeAll(async () => {
+    shared.host = await startLocalHost({ env: { TablesConnection: inject('tablesConnection'), ...env } });
+    shared.http = api(shared.host.url);
+  });
+  afterAll(async () => {
+    await shared.host?.stop();
+    shared.host?.cleanup();
+  });
+  return shared;
+}
