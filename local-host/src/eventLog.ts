@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDirectory } from './durableFiles';
 
 /**
  * A durable, partitioned event log standing in for Event Hubs on one machine. Each partition is an
@@ -34,15 +35,6 @@ export interface LogRecord {
 export interface IncomingEvent {
   body: unknown;
   properties?: Record<string, unknown>;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 class Partition {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDirectory } from './durableFiles';
 import type { TableWrite } from './tableWrites';
 
 /**
@@ -31,15 +32,6 @@ interface Waiter {
 
 const SEGMENT = /^journal-(\d{8})\.jsonl$/;
 const segmentName = (n: number) => `journal-${String(n).padStart(8, '0')}.jsonl`;
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export class StorageJournal {
   readonly stats: JournalStats = { appends: 0, writes: 0, fsyncs: 0, bytes: 0, checkpoints: 0 };
@@ -109,7 +101,7 @@ export class StorageJournal {
           if (!this.handle) {
             this.handle = await open(path.join(this.dir, segmentName(this.segment)), 'a');
             // The new file's name must survive a power cut as well as its contents.
-            await fsyncDir(this.dir);
+            await syncDirectory(this.dir);
           }
           const text = batch.map((w) => w.line).join('');
           await this.handle.write(text);
@@ -146,7 +138,7 @@ export class StorageJournal {
   /** Deletes segments a durable save now covers. */
   async drop(files: readonly string[]): Promise<void> {
     for (const file of files) await rm(file, { force: true });
-    await fsyncDir(this.dir);
+    await syncDirectory(this.dir);
     this.earlier = this.earlier.filter((file) => !files.includes(file));
     this.stats.checkpoints++;
   }
