@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+import { api, eventually, expectOneNotificationEach, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
 /**
  * `npm start` as a user runs it: the host with its own Azurite, in one process group, killed or
@@ -63,13 +63,7 @@ async function expectEverythingKept(http: Api, store: string, placed: Placed[]):
   // Stock set to 6 and restocked by 4: the restock survived, and no cup was taken twice or lost.
   const stock = await http.get<{ cups: number }>(`/inventories/${store}`);
   expect(stock.body.cups).toBe(0);
-  for (const order of orders) {
-    const notes = await eventually(async () => {
-      const { body } = await http.get<{ kind: string }[]>(`/notifications?customerId=${order.customerId}&orderId=${order.id}`);
-      return body.length > 0 ? body : undefined;
-    }, `a notification for ${order.id}`);
-    expect(notes.map((n) => n.kind)).toEqual([order.status === 'completed' ? 'order-completed' : 'order-cancelled']);
-  }
+  await expectOneNotificationEach(http, orders);
 }
 
 describe('npm start survives the loss of its whole process group', () => {

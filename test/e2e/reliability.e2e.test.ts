@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+import { api, eventually, expectOneNotificationEach, isFinal, isRunning, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
 /**
  * The saga under the failures Event Hubs and Functions really produce, driven over HTTP against the
@@ -44,29 +44,9 @@ async function consumersIdle(http: Api): Promise<void> {
   }, 'every consumer to catch up');
 }
 
-/** Each final order has exactly one notification, of the matching kind. */
-async function expectOneNotificationEach(http: Api, orders: Order[]): Promise<void> {
-  for (const o of orders) {
-    const notes = await eventually(async () => {
-      const { body } = await http.get<{ kind: string }[]>(`/notifications?customerId=${o.customerId}&orderId=${o.id}`);
-      return body.length > 0 ? body : undefined;
-    }, `a notification for ${o.id}`);
-    expect(notes.map((n) => n.kind)).toEqual([o.status === 'completed' ? 'order-completed' : 'order-cancelled']);
-  }
-}
-
 function secondWorkerPid(host: LocalHost): number | undefined {
   const match = /Second worker: pid (\d+)/.exec(host.output());
   return match ? Number(match[1]) : undefined;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('the saga under failure', () => {

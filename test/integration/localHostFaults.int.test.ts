@@ -8,7 +8,7 @@ import { EventHubListener, type ListenerOptions } from '../../local-host/src/eve
 import { EventLog } from '../../local-host/src/eventLog';
 import { Logger } from '../../local-host/src/logger';
 import { SecondWorker } from '../../local-host/src/secondWorker';
-import { eventually } from '../support/localHost';
+import { eventually, isRunning } from '../support/localHost';
 
 /**
  * The local host's Event Hubs delivery under the faults Azure produces, shown with a tiny app
@@ -152,15 +152,6 @@ describe('concurrent delivery (CAFE_CONCURRENT_DELIVERY)', () => {
     await eventually(async () => (isRunning(workerPid) ? undefined : true), 'the second worker to end with its host');
   });
 });
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('retention', () => {
   it('a consumer whose checkpoint is behind the retention starts at the oldest retained event and says how many it missed', async () => {

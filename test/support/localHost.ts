@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'local-host', 'src', 'main.js');
@@ -92,11 +92,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 /** Waits until no process of the group is left (Azurite may outlive the host by a moment). */
 async function groupGone(pgid: number): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return;
-    }
+    if (!isRunning(-pgid)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`process group ${pgid} is still running 30 s after it was signalled`);
@@ -168,4 +164,25 @@ export function sharedLocalHost(env: Record<string, string> = {}): { host: Local
     shared.host?.cleanup();
   });
   return shared;
+}
+
+/** Whether a process still exists (a negative id asks about a whole process group). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Each final order has exactly one notification, of the matching kind. */
+export async function expectOneNotificationEach(http: Api, orders: readonly Order[]): Promise<void> {
+  for (const o of orders) {
+    const notes = await eventually(async () => {
+      const { body } = await http.get<{ kind: string }[]>(`/notifications?customerId=${o.customerId}&orderId=${o.id}`);
+      return body.length > 0 ? body : undefined;
+    }, `a notification for ${o.id}`);
+    expect(notes.map((n) => n.kind)).toEqual([o.status === 'completed' ? 'order-completed' : 'order-cancelled']);
+  }
 }
