@@ -76,24 +76,9 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     if (recorded) order = recorded.order;
     if (recorded?.decision.outcome === 'requested') context.warn(`order timed out orderId=${orderId} storeId=${order.storeId} status=${order.status}; cancel requested`);
   }
-  if (!due && movedRecently(order, now, deps.settings.orderNudgeAfterSeconds) && !awaitingCancel(order)) {
-    // The saga is carrying this order along (the consumers may just be behind): a nudge would only add
-    // to their backlog. Look again once it has stood still for the nudge delay.
-    await postpone(client, open, new Date(Date.parse(order.updatedAt) + 1000 * deps.settings.orderNudgeAfterSeconds));
-    return {};
-  }
-  if (!due && !awaitingCancel(order) && open.seen) {
-    // Its OrderPlaced came through the hub, so every consumer sees its events in turn; nothing lost
-    // can be found by nudging (consumers park or log what they cannot apply). Only its deadline counts.
-    const deadline = deadlineOf(order, deadlineSeconds);
-    const backoff = nextNudge(now, deps.settings.orderNudgeAfterSeconds, open.nudges);
-    await postpone(client, open, deadline.getTime() > now.getTime() ? deadline : backoff);
-    return {};
-  }
-  if (!due && !awaitingCancel(order) && open.nudges >= MAX_NUDGES) {
-    const backoff = nextNudge(now, deps.settings.orderNudgeAfterSeconds, open.nudges);
-    const deadline = deadlineOf(order, deadlineSeconds);
-    await postpone(client, open, deadline.getTime() > backoff.getTime() ? deadline : backoff);
+  const hold = due || awaitingCancel(order) ? undefined : holdUntil(order, open, now, deps.settings);
+  if (hold) {
+    await postpone(client, open, hold);
     return {};
   }
   const stuck = due === 'stuck-brewing' && !open.stuckReported;
@@ -114,6 +99,25 @@ async function sweepOne(client: TableClient, open: TableEntityResult<OpenRow>, d
     context.error(`stuck brewing orderId=${orderId} storeId=${order.storeId} createdAt=${order.createdAt} deadlineSeconds=${deadlineSeconds}`);
   }
   return { publish: awaitingCancel(order) ? cancelRequested(order) : event };
+}
+
+/**
+ * When an order that is neither overdue nor awaiting a cancel answer should be looked at again instead
+ * of nudged now; undefined means nudge it.
+ *  - It changed status within the nudge delay: the saga is carrying it along (the consumers may just be
+ *    behind), and a nudge would only add to their backlog. Look again once it has stood still that long.
+ *  - Its OrderPlaced came through the hub (`seen`): every consumer sees its events in turn, and nothing
+ *    lost can be found by nudging (consumers park or log what they cannot apply). Only its deadline counts.
+ *  - It had its MAX_NUDGES already: wait for the deadline, or the backoff if that is later.
+ */
+export function holdUntil(order: Order, open: Pick<OpenRow, 'seen' | 'nudges'>, now: Date, settings: Pick<ServiceDeps['settings'], 'orderNudgeAfterSeconds' | 'orderDeadlineSeconds'>): Date | undefined {
+  const nudgeAfter = settings.orderNudgeAfterSeconds;
+  if (movedRecently(order, now, nudgeAfter)) return new Date(Date.parse(order.updatedAt) + 1000 * nudgeAfter);
+  if (!open.seen && open.nudges < MAX_NUDGES) return undefined;
+  const deadline = deadlineOf(order, settings.orderDeadlineSeconds);
+  const backoff = nextNudge(now, nudgeAfter, open.nudges);
+  if (open.seen) return deadline.getTime() > now.getTime() ? deadline : backoff;
+  return deadline.getTime() > backoff.getTime() ? deadline : backoff;
 }
 
 /** Whether the order changed status within the last `seconds`: then it is moving, not stuck. */
