@@ -8,7 +8,7 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
-import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isNotFound, isPreconditionFailed, submitByPartition } from '../../shared/tables';
+import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isNotFound, isPreconditionFailed, MAX_TRANSACTION_OPERATIONS, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { deadlineOf, isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
 import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } from './rows';
@@ -174,8 +174,6 @@ function withoutKeys(row: OrderRow & { partitionKey: string; rowKey: string }): 
   return fields;
 }
 
-const TRANSACTION_MAX = 100;
-
 /**
  * Records on the open rows that these orders' OrderPlaced came through the hub, so the sweep stops
  * nudging them (a nudge only helps an order whose OrderPlaced may never have been published; for the
@@ -189,8 +187,8 @@ async function markSeen(client: TableClient, orders: readonly Order[], deadlineS
     { partitionKey: OPEN_PARTITION, rowKey: order.id, seen: true, nextNudgeAt: deadlineOf(order, deadlineSeconds).toISOString() },
     'Merge',
   ];
-  for (let start = 0; start < orders.length; start += TRANSACTION_MAX) {
-    const chunk = orders.slice(start, start + TRANSACTION_MAX);
+  for (let start = 0; start < orders.length; start += MAX_TRANSACTION_OPERATIONS) {
+    const chunk = orders.slice(start, start + MAX_TRANSACTION_OPERATIONS);
     try {
       await client.submitTransaction(chunk.map(update));
     } catch {
