@@ -13,15 +13,25 @@ export function tableConnectionString(port: number, host = '127.0.0.1'): string 
   return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://${host}:${port}/${DEV_ACCOUNT};`;
 }
 
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A free port, held (listened on) until `release`: a caller that needs the number long before it can
+ * listen keeps it from other processes meanwhile, and releases it just before its own listen.
+ */
+export function reservePort(host = '127.0.0.1'): Promise<{ port: number; release: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, host, () => {
       const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      resolve({ port, release: () => new Promise<void>((done) => server.close(() => done())) });
     });
   });
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const { port, release } = await reservePort(host);
+  await release();
+  return port;
 }
 
 export interface AzuriteProcess {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { freePort } from './azurite';
+import { reservePort } from './azurite';
 import { lockDataDir } from './dataLock';
 import { DEFAULT_RETENTION_HOURS } from './eventLog';
 import { Logger } from './logger';
@@ -16,6 +16,8 @@ export interface HostConfig {
   /** The address to listen on, and the port (a free one for PORT=0). */
   host: string;
   port: number;
+  /** PORT=0: the chosen port is held from start-up until this is called, just before the host listens. */
+  releasePort?: () => Promise<void>;
   /** Where Azurite, the event log and the sign-in key keep their files. */
   dataDir: string;
   partitions: number;
@@ -28,13 +30,17 @@ export async function readHostConfig(root: string): Promise<HostConfig> {
   const settings: Record<string, string | undefined> = { ...readLocalSettings(root), ...process.env };
   const logger = new Logger(settings.CAFE_LOG_LEVEL ?? 'information');
   const host = settings.HOST ?? '127.0.0.1';
-  const port = settings.PORT === '0' ? await freePort(host) : Number(settings.PORT ?? 7071);
+  // Start-up takes seconds (Azurite, journal recovery, the app): a port chosen for PORT=0 stays held
+  // until the host listens, so no other process takes it meanwhile.
+  const reserved = settings.PORT === '0' ? await reservePort(host) : undefined;
+  const port = reserved?.port ?? Number(settings.PORT ?? 7071);
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`PORT must be a TCP port number, not "${settings.PORT}"`);
   return {
     settings,
     logger,
     host,
     port,
+    ...(reserved ? { releasePort: reserved.release } : {}),
     dataDir: path.resolve(root, settings.CAFE_DATA_DIR ?? '.cafe-data'),
     partitions: Number(settings.CAFE_EVENTHUB_PARTITIONS ?? 4),
     retentionHours: retentionHoursOf(settings, DEFAULT_RETENTION_HOURS),

@@ -43,6 +43,7 @@ async function serveHttp(config: HostConfig, hosted: HostedApp, storage: HostSto
     ...(embedded ? { storageStatus: () => embedded.status() } : {}),
     ...(identity ? { identity } : {}),
   });
+  await config.releasePort?.();
   const address = await listen(server, config.port, config.host);
   return { server, routes, url: `http://${address.address}:${address.port}` };
 }
