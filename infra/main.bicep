@@ -117,6 +117,7 @@ var tableNames = [
   'deadletters'
   'audit'
   'staffstores'
+  'stores'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))

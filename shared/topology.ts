@@ -33,6 +33,8 @@ export const TABLES = {
   audit: 'audit',
   /** With Entra ID: the stores each staff member serves, managed by operators (shared/auth/assignments.ts). */
   staffStores: 'staffstores',
+  /** Each store's operating settings, written by the stores service, read by the others (shared/storeSettings.ts). */
+  stores: 'stores',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
