@@ -1,15 +1,40 @@
 import { InvocationContext } from '@azure/functions';
+import { groupBy } from '../../shared/collections';
 import type { TransactionAction } from '@azure/data-tables';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { makeEvent, type CafeEvent, type CancelRequested, type CupsReserved } from '../../shared/events';
-import { createIfAbsent, deleteIfPresent, getOrUndefined, listAll, odata, submitByPartition } from '../../shared/tables';
+import { withConflictRetry } from '../../shared/retry';
+import { createStoreSettingsReader, orderBrewSeconds } from '../../shared/storeSettings';
+import { MAX_TRANSACTION_OPERATIONS, createIfAbsent, deleteIfPresent, getOrUndefined, isTransactionConflict, listAll, odata, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { asOf, cancelledJob, startBrewing, statusEvent, type BrewJob } from './brewing';
-import { DUE_PARTITION, JOB_ROW, fromRow, toDueRow, toRow, type DueRow, type JobRow } from './rows';
+import { asOf, cancelledJob, startBrewing, startedFromQueue, statusEvent, type BrewJob } from './brewing';
+import { planQueue, type QueueEntry } from './queue';
+import {
+  DUE_PARTITION,
+  ENTRY_PREFIX,
+  JOB_ROW,
+  MACHINES_ROW,
+  entryKey,
+  fromEntryRow,
+  fromRow,
+  indexKey,
+  queuePartition,
+  toDueRow,
+  toEntryRow,
+  toRow,
+  type DueRow,
+  type EntryRow,
+  type JobRow,
+  type MachinesRow,
+} from './rows';
 
 const SWEEP_PAGE = 100;
 const SWEEP_BUDGET_MS = 20_000;
+/** Looks at a store's queue one call takes at most (another look follows a machine given back). */
+const SCHEDULE_PASSES = 10;
+/** Claims one look writes at most: with the machines row and the removals, one transaction. */
+const MAX_CLAIMS = 60;
 
 export interface BrewerOptions {
   /**
@@ -21,21 +46,37 @@ export interface BrewerOptions {
   completeWhenDue?: boolean;
 }
 
-/** What one event of a brew batch came to: its job as it stands, and whether this call created it. */
-interface Outcome {
-  source: CupsReserved | CancelRequested;
-  job: BrewJob;
-  created: boolean;
-}
+/**
+ * What one event of a brew batch came to: its job as it stands, and whether this call created it; or,
+ * in a store with limited machines, that the order waits in the store's queue (it has no job yet).
+ */
+type Decided = { source: CupsReserved | CancelRequested; job: BrewJob; created: boolean };
+type Queued = { source: CupsReserved; queuedIn: string };
+type Outcome = Decided | Queued;
 
 export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   const jobs = () => deps.table(TABLES.beverages);
+  const stores = createStoreSettingsReader(() => deps.table(TABLES.stores));
+  // Arrival order at this instance, for the queue's first in, first out within one clock tick.
+  let arrivals = 0;
   const wakeUp = options.completeWhenDue ? completionAlarm(() => completeReady(undefined, new InvocationContext({ functionName: 'completeBeverages' }))) : undefined;
 
-  /** The order's one job row: inserted by the first event to arrive, read back by any later one. */
-  async function decide(event: CupsReserved | CancelRequested, now: Date, context: InvocationContext): Promise<Outcome> {
+  /**
+   * The order's one job row: inserted by the first event to arrive, read back by any later one. In a
+   * store with limited machines a reservation queues the order instead (unless it has a job already):
+   * its job is inserted when it gets a machine, so a cancel that comes first still wins.
+   */
+  async function decide(event: CupsReserved | CancelRequested, now: Date, arrival: number, context: InvocationContext): Promise<Outcome> {
     const client = await jobs();
-    const fresh = event.type === 'CupsReserved' ? startBrewing(event, now, deps.settings.brewSeconds) : cancelledJob(event, now);
+    let fresh: BrewJob;
+    if (event.type === 'CupsReserved') {
+      const settings = await stores.get(event.storeId);
+      const seconds = orderBrewSeconds(settings, event.items, deps.settings.brewSeconds);
+      if (settings.machines !== null) return queueUp(event, seconds, now, arrival);
+      fresh = startBrewing(event, now, seconds);
+    } else {
+      fresh = cancelledJob(event, now);
+    }
     if (await createIfAbsent(client, toRow(fresh))) return { source: event, job: asOf(fresh, now), created: true };
     const job = asOf(fromRow(await client.getEntity<JobRow>(event.orderId, JOB_ROW)), now);
     if (event.type === 'CancelRequested' && job.status !== 'cancelled') {
@@ -45,21 +86,54 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   }
 
   /**
+   * Puts an order at the back of its store's queue: the entry and its index row in one transaction,
+   * so a redelivered reservation (the index row exists) queues nothing twice. An order that has a job
+   * (started, done, or cancelled before it was queued) is not queued again.
+   */
+  async function queueUp(event: CupsReserved, brewSeconds: number, now: Date, arrival: number): Promise<Outcome> {
+    const client = await jobs();
+    const row = await getOrUndefined<JobRow>(client, event.orderId, JOB_ROW);
+    if (row) return { source: event, job: asOf(fromRow(row), now), created: false };
+    const entry: QueueEntry = {
+      key: entryKey(now, arrival, event.orderId),
+      orderId: event.orderId,
+      storeId: event.storeId,
+      customerId: event.customerId,
+      items: event.items.map(({ menuItemId, quantity }) => ({ menuItemId, quantity })),
+      brewSeconds,
+      state: 'queued',
+    };
+    try {
+      await client.submitTransaction([
+        ['create', toEntryRow(entry)],
+        ['create', { partitionKey: queuePartition(event.storeId), rowKey: indexKey(event.orderId), entry: entry.key }],
+      ]);
+    } catch (error) {
+      if (!isTransactionConflict(error)) throw error;
+    }
+    return { source: event, queuedIn: event.storeId };
+  }
+
+  /**
    * Starts one brewing job per order whose cups were reserved, or records that an order asked to be
    * cancelled will never brew. Both insert the order's one job row, so the first to arrive decides
    * between a cancel and a brew; a redelivered event, or the loser, finds the row and re-announces
    * its state instead of deciding again. The due entries of a batch go in one transaction, before
-   * anything is announced.
+   * anything is announced. Orders queued for a machine are then offered to their store's machines.
    */
   async function brew(events: (CupsReserved | CancelRequested)[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await jobs();
     const now = deps.now();
     const failures: EventFailure[] = [];
-    const outcomes: Outcome[] = [];
-    const settled = await Promise.allSettled(events.map((event) => decide(event, now, context)));
+    const outcomes: Decided[] = [];
+    const queued: Queued[] = [];
+    const first = arrivals;
+    arrivals = (arrivals + events.length) % 1e9;
+    const settled = await Promise.allSettled(events.map((event, i) => decide(event, now, first + i, context)));
     settled.forEach((result, i) => {
-      if (result.status === 'fulfilled') outcomes.push(result.value);
-      else failures.push({ eventId: events[i]!.id, error: result.reason });
+      if (result.status === 'rejected') failures.push({ eventId: events[i]!.id, error: result.reason });
+      else if ('queuedIn' in result.value) queued.push(result.value);
+      else outcomes.push(result.value);
     });
 
     const brewing = outcomes.filter((o) => o.job.status === 'brewing');
@@ -71,7 +145,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
       return [...failures, ...brewing.map((o) => ({ eventId: o.source.id, error }))];
     }
 
-    const outgoing = outcomes.flatMap((o) => announce(o, now));
+    const outgoing = outcomes.flatMap((o) => announce(o.job, o.created, now).map((event) => ({ source: o.source, event })));
     if (outgoing.length > 0) {
       try {
         await deps.publisher.publish(outgoing.map((o) => o.event));
@@ -81,7 +155,96 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
       }
     }
     for (const o of brewing) wakeUp?.(Date.parse(o.job.readyAt));
+
+    for (const [storeId, waiting] of groupBy(queued, (o) => o.queuedIn)) {
+      try {
+        await schedule(storeId, context);
+      } catch (error) {
+        // The orders are queued; the retry finds them queued and offers them to the machines again.
+        failures.push(...waiting.map((o) => ({ eventId: o.source.id, error })));
+      }
+    }
     return failures;
+  }
+
+  /**
+   * Gives a store's free machines to the orders at the front of its queue. Safe to run anywhere at
+   * any time (a reservation, a completion, two instances at once): each look claims machines in one
+   * transaction with the store's machines row, ETag-guarded, and a conflict looks again.
+   */
+  async function schedule(storeId: string, context: InvocationContext): Promise<void> {
+    for (let pass = 0; pass < SCHEDULE_PASSES; pass++) {
+      if (!(await withConflictRetry(() => lookAtQueue(storeId, context), isTransactionConflict))) return;
+    }
+  }
+
+  /** One look at a store's queue; says whether to look again (a machine was given back). */
+  async function lookAtQueue(storeId: string, context: InvocationContext): Promise<boolean> {
+    const client = await jobs();
+    const partitionKey = queuePartition(storeId);
+    const now = deps.now();
+    const { machines } = await stores.get(storeId);
+    const rows = await listAll<Partial<EntryRow & MachinesRow>>(client, odata`PartitionKey eq ${partitionKey}`);
+    const guard = rows.find((r) => r.rowKey === MACHINES_ROW);
+    const entries = rows.filter((r) => r.rowKey!.startsWith(ENTRY_PREFIX)).map((r) => fromEntryRow(storeId, r as typeof r & EntryRow));
+    const etags = new Map(rows.map((r) => [r.rowKey!, r.etag]));
+    const plan = planQueue(entries, machines, now);
+    const start = plan.start.slice(0, MAX_CLAIMS);
+    const finished = plan.finished.slice(0, Math.floor((MAX_TRANSACTION_OPERATIONS - 1 - start.length) / 2));
+    const more = start.length < plan.start.length || finished.length < plan.finished.length;
+    if (start.length + finished.length > 0) {
+      // The machines row goes first: a scheduler that decided on a state since changed fails on it.
+      const claims = (guard?.claims ?? 0) + start.length;
+      await client.submitTransaction([
+        guard ? ['update', { partitionKey, rowKey: MACHINES_ROW, claims }, 'Replace', { etag: guard.etag }] : ['create', { partitionKey, rowKey: MACHINES_ROW, claims }],
+        ...start.map((e): TransactionAction => ['update', toEntryRow(e), 'Replace', { etag: etags.get(e.key) }]),
+        ...finished.flatMap((e): TransactionAction[] => [
+          ['delete', { partitionKey, rowKey: e.key }],
+          ['delete', { partitionKey, rowKey: indexKey(e.orderId) }],
+        ]),
+      ]);
+    }
+    const claimed = [...plan.resume, ...start];
+    if (claimed.length === 0) return more;
+    return (await startClaimed(storeId, claimed, now, context)) || more;
+  }
+
+  /**
+   * Starts the orders given a machine: inserts each one's job (a cancel that came first has left a
+   * tombstone, and wins), writes the due entries, announces BrewingStarted, then marks the entries
+   * brewing; an order cancelled meanwhile gives its machine back. A crash at any step leaves the entry
+   * claimed, and the next look at the queue finishes it. Says whether a machine was given back.
+   */
+  async function startClaimed(storeId: string, claimed: QueueEntry[], now: Date, context: InvocationContext): Promise<boolean> {
+    const client = await jobs();
+    const partitionKey = queuePartition(storeId);
+    const results = await Promise.all(
+      claimed.map(async (entry) => {
+        const fresh = startedFromQueue(entry);
+        if (await createIfAbsent(client, toRow(fresh))) return { entry, job: asOf(fresh, now), created: true };
+        return { entry, job: asOf(fromRow(await client.getEntity<JobRow>(entry.orderId, JOB_ROW)), now), created: false };
+      }),
+    );
+    const released = results.filter((r) => r.job.status === 'cancelled');
+    const started = results.filter((r) => r.job.status !== 'cancelled');
+    await submitByPartition(client, started.filter((r) => r.job.status === 'brewing').map((r): TransactionAction => ['upsert', toDueRow(r.job), 'Replace']));
+    const outgoing = started.flatMap((r) => announce(r.job, r.created, now));
+    if (outgoing.length > 0) await deps.publisher.publish(outgoing);
+    for (const r of started) if (r.job.status === 'brewing') wakeUp?.(Date.parse(r.job.readyAt));
+    try {
+      await submitByPartition(client, [
+        ...started.map((r): TransactionAction => ['update', { partitionKey, rowKey: r.entry.key, state: 'brewing', startedAt: r.job.startedAt, readyAt: r.job.readyAt }, 'Merge']),
+        ...released.flatMap((r): TransactionAction[] => [
+          ['delete', { partitionKey, rowKey: r.entry.key }],
+          ['delete', { partitionKey, rowKey: indexKey(r.entry.orderId) }],
+        ]),
+      ]);
+    } catch {
+      // Another look at the queue finished these first: a later look sorts out whatever is left.
+    }
+    if (started.length > 0) context.log(`started ${started.length} queued order(s) storeId=${storeId}`);
+    // A job that was already there (started elsewhere) may hold its machine for less time than claimed.
+    return released.length > 0 || started.some((r) => !r.created);
   }
 
   let running: Promise<void> | undefined;
@@ -134,6 +297,10 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     }
     if (done.length === 0) return { read: due.length, done: 0 };
     await deps.publisher.publish(done.map((d) => d.event));
+    // A completed job of a store with limited machines frees one: its queue moves on before the due
+    // entries go, so a crash in between leaves them for the next run to do both again.
+    const freed = new Set(due.filter((e) => e.queued && e.storeId).map((e) => e.storeId!));
+    for (const storeId of freed) await schedule(storeId, context);
     try {
       await submitByPartition(client, done.map((d): TransactionAction => ['delete', { partitionKey: DUE_PARTITION, rowKey: d.rowKey }]));
     } catch {
@@ -157,15 +324,12 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
 }
 
 /**
- * What a batch announces for an order: its job's state; a job this call created that is ready at once
- * (a brewing time of 0) announces both that it started and that it is done.
+ * What is announced for an order: its job's state; a job just created that is ready at once (a
+ * brewing time of 0) announces both that it started and that it is done.
  */
-function announce(o: Outcome, now: Date): { source: Outcome['source']; event: CafeEvent }[] {
-  if (o.created && o.job.status === 'completed') {
-    const started = { ...o.job, status: 'brewing' as const };
-    return [statusEvent(started, now), statusEvent(o.job, now)].map((event) => ({ source: o.source, event }));
-  }
-  return [{ source: o.source, event: statusEvent(o.job, now) }];
+function announce(job: BrewJob, created: boolean, now: Date): CafeEvent[] {
+  if (created && job.status === 'completed') return [statusEvent({ ...job, status: 'brewing' }, now), statusEvent(job, now)];
+  return [statusEvent(job, now)];
 }
 
 /**

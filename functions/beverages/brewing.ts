@@ -1,7 +1,11 @@
 /** Pure brewing decisions. */
 import { makeEvent, type CafeEvent } from '../../shared/events';
+import type { QueueEntry } from './queue';
 
-/** `cancelled` is a tombstone: the order was cancelled before any brewing, and never brews. */
+/**
+ * `cancelled` is a tombstone: the order was cancelled before any brewing, and never brews. An order
+ * waiting for a machine has no job yet (only a queue entry), so a cancel that comes while it waits wins.
+ */
 export type BrewStatus = 'brewing' | 'completed' | 'cancelled';
 
 export interface BrewJob {
@@ -14,6 +18,8 @@ export interface BrewJob {
   readyAt: string;
   completedAt?: string;
   cancelReason?: string;
+  /** The job took one of its store's limited machines (it came from the store's queue, see queue.ts). */
+  queued?: boolean;
 }
 
 export function startBrewing(
@@ -29,6 +35,20 @@ export function startBrewing(
     status: 'brewing',
     startedAt: now.toISOString(),
     readyAt: new Date(now.getTime() + brewSeconds * 1000).toISOString(),
+  };
+}
+
+/** The job of a queued order that was given a machine (its entry claimed, see queue.ts). */
+export function startedFromQueue(entry: QueueEntry): BrewJob {
+  return {
+    orderId: entry.orderId,
+    storeId: entry.storeId,
+    customerId: entry.customerId,
+    items: entry.items.map(({ menuItemId, quantity }) => ({ menuItemId, quantity })),
+    status: 'brewing',
+    startedAt: entry.startedAt!,
+    readyAt: entry.readyAt!,
+    queued: true,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TableEntityResult } from '@azure/data-tables';
 import type { BrewJob } from './brewing';
+import type { EntryState, QueueEntry } from './queue';
 
 /**
  * The beverages table:
@@ -9,6 +10,15 @@ import type { BrewJob } from './brewing';
  * - `PK=due, RK=readyAt_orderId`: the jobs whose BeverageCompleted is still to be published, by when
  *   they are ready; an entry carries what the event needs, so the completion sweep reads one range and
  *   nothing else. A batch's entries share the partition and are written in one transaction.
+ *   `queued` marks the job of a store with limited machines: its completion frees a machine.
+ * - `PK=~queue~storeId`: the machine queue of a store with `machines` set (see queue.ts), one
+ *   partition per store so every decision about it is one ETag-guarded transaction:
+ *   - `RK=q_<arrivedAt>_<arrival>_<orderId>`: an order waiting for, or holding, a machine (first in, first out
+ *     by row key); deleted once its machine is free again, or its order was cancelled;
+ *   - `RK=o_<orderId>`: the order's entry key, created in one transaction with the entry, so a
+ *     redelivered reservation finds it instead of queueing the order twice;
+ *   - `RK=machines`: rewritten (ETag-guarded) by every claim of machines, so two schedulers that
+ *     decided on the same state cannot both give away the same free machine.
  */
 export const JOB_ROW = 'job';
 export const DUE_PARTITION = 'due';
@@ -22,12 +32,14 @@ export interface JobRow {
   readyAt: string;
   completedAt?: string;
   cancelReason?: string;
+  queued?: boolean;
 }
 
 export type DueRow = {
   orderId: string;
   storeId: string;
   readyAt: string;
+  queued?: boolean;
 };
 
 export const dueKey = (job: Pick<BrewJob, 'readyAt' | 'orderId'>) => `${job.readyAt}_${job.orderId}`;
@@ -44,6 +56,7 @@ export function toRow(job: BrewJob) {
     readyAt: job.readyAt,
     ...(job.completedAt ? { completedAt: job.completedAt } : {}),
     ...(job.cancelReason ? { cancelReason: job.cancelReason } : {}),
+    ...(job.queued ? { queued: true } : {}),
   };
 }
 
@@ -58,9 +71,64 @@ export function fromRow(row: TableEntityResult<JobRow>): BrewJob {
     readyAt: row.readyAt,
     ...(row.completedAt ? { completedAt: row.completedAt } : {}),
     ...(row.cancelReason ? { cancelReason: row.cancelReason } : {}),
+    ...(row.queued ? { queued: true } : {}),
   };
 }
 
-export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt'>): DueRow & { partitionKey: string; rowKey: string } {
-  return { partitionKey: DUE_PARTITION, rowKey: dueKey(job), orderId: job.orderId, storeId: job.storeId, readyAt: job.readyAt };
+export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt' | 'queued'>): DueRow & { partitionKey: string; rowKey: string } {
+  return { partitionKey: DUE_PARTITION, rowKey: dueKey(job), orderId: job.orderId, storeId: job.storeId, readyAt: job.readyAt, ...(job.queued ? { queued: true } : {}) };
+}
+
+export const queuePartition = (storeId: string) => `~queue~${storeId}`;
+export const ENTRY_PREFIX = 'q_';
+export const INDEX_PREFIX = 'o_';
+export const MACHINES_ROW = 'machines';
+/** Sorts by arrival: the time, then the order of arrival within the instance, then the order id. */
+export const entryKey = (arrivedAt: Date, arrival: number, orderId: string) => `${ENTRY_PREFIX}${arrivedAt.toISOString()}_${String(arrival).padStart(9, '0')}_${orderId}`;
+export const indexKey = (orderId: string) => `${INDEX_PREFIX}${orderId}`;
+
+export interface EntryRow {
+  orderId: string;
+  customerId: string;
+  items: string;
+  brewSeconds: number;
+  state: EntryState;
+  startedAt?: string;
+  readyAt?: string;
+}
+
+export interface IndexRow {
+  entry: string;
+}
+
+export interface MachinesRow {
+  claims: number;
+}
+
+export function toEntryRow(entry: QueueEntry) {
+  return {
+    partitionKey: queuePartition(entry.storeId),
+    rowKey: entry.key,
+    orderId: entry.orderId,
+    customerId: entry.customerId,
+    items: JSON.stringify(entry.items),
+    brewSeconds: entry.brewSeconds,
+    state: entry.state,
+    ...(entry.startedAt ? { startedAt: entry.startedAt } : {}),
+    ...(entry.readyAt ? { readyAt: entry.readyAt } : {}),
+  };
+}
+
+export function fromEntryRow(storeId: string, row: TableEntityResult<EntryRow>): QueueEntry {
+  return {
+    key: row.rowKey!,
+    orderId: row.orderId,
+    storeId,
+    customerId: row.customerId,
+    items: JSON.parse(row.items) as QueueEntry['items'],
+    brewSeconds: row.brewSeconds,
+    state: row.state,
+    ...(row.startedAt ? { startedAt: row.startedAt } : {}),
+    ...(row.readyAt ? { readyAt: row.readyAt } : {}),
+  };
 }
