@@ -56,7 +56,7 @@ type Outcome = Decided | Queued;
 
 export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   const jobs = () => deps.table(TABLES.beverages);
-  const stores = createStoreSettingsReader(() => deps.table(TABLES.stores));
+  const stores = createStoreSettingsReader(() => deps.table(TABLES.stores), { now: () => deps.now().getTime() });
   // Arrival order at this instance, for the queue's first in, first out within one clock tick.
   let arrivals = 0;
   const wakeUp = options.completeWhenDue ? completionAlarm(() => completeReady(undefined, new InvocationContext({ functionName: 'completeBeverages' }))) : undefined;

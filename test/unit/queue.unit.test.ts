@@ -5,7 +5,7 @@ const now = new Date('2026-11-25T10:00:00.000Z');
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 
 function entry(orderId: string, position: number, extra: Partial<QueueEntry> = {}): QueueEntry {
-  return { key: `q_${String(position).padStart(3, '0')}`, orderId, storeId: 'main', customerId: 'c-1', items: [{ menuItemId: 'latte', quantity: 1 }], brewSeconds: 30, state: 'queued', ...extra };
+  return { key: `q_${String(position).padStart(3, '0')}`, orderId, storeId: 'main', customerId: 'c-1', items: [{ menuItemId: 'cafe-latte', quantity: 1 }], brewSeconds: 30, state: 'queued', ...extra };
 }
 const brewing = (orderId: string, position: number, readyInSeconds: number) =>
   entry(orderId, position, { state: 'brewing', startedAt: at(-10), readyAt: at(readyInSeconds) });
