@@ -4,7 +4,7 @@ import { addItem, canAdd, cartCount, cartLines, cartTotal, emptyCart, MAX_QUANTI
 import { $, applyLanguage, h, keepingFocus, sessionStore, setChildren, sleep, translateStatic } from './dom.js';
 import { chooseLanguage, drinkName, formatWon, normalizeLanguage, t } from './i18n.js';
 import { customerIdFor, newIdempotencyKey, storeFromSearch } from './session.js';
-import { boardColumns, isFinal, shortOrderNumber, statusView } from './status.js';
+import { boardColumns, canCancel, isFinal, shortOrderNumber, statusView } from './status.js';
 
 /**
  * @import { Cart, MenuItem } from './cart.js'
@@ -18,7 +18,10 @@ import { boardColumns, isFinal, shortOrderNumber, statusView } from './status.js
  * An order as POST /orders and GET /kiosk/orders/{id} describe it (only what this page reads).
  * @typedef {{ id: string, status?: string, reason?: string }} OrderAnswer
  */
-/** @typedef {{ id: string, status: string, reason?: string, notifications: OrderNotification[] }} FollowedOrder */
+/**
+ * `cancel`: where the customer's cancel stands: being asked, asked (202), too late (409), failed.
+ * @typedef {{ id: string, status: string, reason?: string, notifications: OrderNotification[], cancel?: 'asking' | 'asked' | 'too-late' | 'failed' }} FollowedOrder
+ */
 /**
  * @typedef {object} KioskState
  * @property {Language} lang
@@ -182,6 +185,7 @@ function renderTracker() {
     ),
   );
   $('#new-order').hidden = !view.final;
+  renderCancel(order);
 }
 
 let statusFrame = 0;
@@ -385,6 +389,40 @@ function setLanguage(lang) {
   renderAll();
 }
 
+// ---- cancelling ------------------------------------------------------------------------------------
+
+const CANCEL_NOTE = { asking: 'order.cancelling', asked: 'order.cancelling', 'too-late': 'order.cancelTooLate', failed: 'order.cancelFailed' };
+
+/**
+ * The "Cancel order" button, shown while the order can still be cancelled (nothing brewing yet), and
+ * the outcome of asking. Once the order is final its status says how it ended.
+ * @param {FollowedOrder} order
+ */
+function renderCancel(order) {
+  const button = /** @type {HTMLButtonElement} */ ($('#cancel-order'));
+  button.hidden = !canCancel(order.status) || order.cancel === 'asked' || order.cancel === 'too-late';
+  button.disabled = order.cancel === 'asking';
+  const note = $('#cancel-outcome');
+  const key = isFinal(order.status) || !order.cancel ? undefined : CANCEL_NOTE[order.cancel];
+  note.hidden = !key;
+  note.textContent = key ? tr(key) : '';
+}
+
+/** POST /orders/{id}/cancel: 202 asked (the status then moves to cancelled), 409 too late. */
+async function cancelOrder() {
+  const order = state.order;
+  if (!order || !canCancel(order.status) || order.cancel === 'asking') return;
+  order.cancel = 'asking';
+  renderTracker();
+  try {
+    await postJson(`/orders/${encodeURIComponent(order.id)}/cancel`, undefined);
+    order.cancel = 'asked';
+  } catch (error) {
+    order.cancel = error instanceof ApiError && error.status === 409 ? 'too-late' : 'failed';
+  }
+  if (state.order === order) renderTracker();
+}
+
 // ---- wiring ----------------------------------------------------------------------------------------
 
 // The buttons these handlers look for are the ones renderMenu and renderCart draw, all with `data-id`.
@@ -403,6 +441,7 @@ $('#cart-lines').addEventListener('click', (event) => {
 });
 $('#place-order').addEventListener('click', () => void placeOrder());
 $('#new-order').addEventListener('click', () => newOrder());
+$('#cancel-order').addEventListener('click', () => void cancelOrder());
 /** @type {NodeListOf<HTMLElement>} */
 const languageButtons = document.querySelectorAll('[data-lang]');
 for (const button of languageButtons) button.addEventListener('click', () => setLanguage(button.dataset.lang));

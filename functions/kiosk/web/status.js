@@ -16,6 +16,9 @@
 export const PREPARING = ['pending', 'accepted', 'brewing'];
 /** @type {OrderStatus[]} */
 export const FINAL = ['completed', 'cancelled'];
+/** Statuses in which the customer may still cancel: nothing is brewing yet (an accepted order may be waiting for a machine). */
+/** @type {OrderStatus[]} */
+export const CANCELLABLE = ['pending', 'accepted'];
 
 /**
  * Whether `value` is in `list`. Statuses and reasons come from the API, so any value may be asked about.
@@ -29,6 +32,13 @@ const isOneOf = (list, value) => list.includes(value);
  * @returns {boolean}
  */
 export const isFinal = (status) => isOneOf(FINAL, status);
+
+/**
+ * Whether the order can still be cancelled by its customer (POST /orders/{id}/cancel would answer 202).
+ * @param {string} status
+ * @returns {boolean}
+ */
+export const canCancel = (status) => isOneOf(CANCELLABLE, status);
 
 const KNOWN_REASONS = ['out-of-cups', 'timed-out', 'customer-cancelled'];
 

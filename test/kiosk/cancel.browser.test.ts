@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { TableClient } from '@azure/data-tables';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_STORE_SETTINGS, toRow } from '../../shared/storeSettings';
+import { TABLES } from '../../shared/topology';
+import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+
+/**
+ * The customer's "Cancel order" button on the kiosk, in Debian's Chromium, against the local host on
+ * the shared test Azurite. Each test's store has one drink machine, kept busy by an order placed over
+ * HTTP, so the kiosk's own order waits (accepted) for as long as the test needs.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`[kiosk cancel browser tests] SKIPPED: no Chromium at ${CHROMIUM}.`);
+const TEST_MS = 90_000;
+const run = `${process.pid}-${Date.now().toString(36)}`;
+
+describe.skipIf(!hasChromium)('cancelling from the kiosk in Chromium', () => {
+  let host: LocalHost;
+  let http: Api;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    host = await startLocalHost({ env: { TablesConnection: inject('tablesConnection') } });
+    http = api(host.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    host?.cleanup();
+  });
+
+  /** A store with one machine, an Americano taking `seconds`, 10 cups, and its machine taken by a first order. */
+  async function busyStore(name: string, seconds: number): Promise<{ store: string; blocker: Order }> {
+    const store = `${name}-${run}`;
+    const stores = TableClient.fromConnectionString(inject('tablesConnection'), TABLES.stores, { allowInsecureConnection: true });
+    await stores.createTable();
+    await stores.upsertEntity(toRow(store, { ...DEFAULT_STORE_SETTINGS, machines: 1, brewSeconds: { americano: seconds } }, new Date()), 'Replace');
+    expect((await http.send('PUT', `/inventories/${store}`, { cups: 10 })).status).toBe(200);
+    const placed = await http.send<Order>('POST', '/orders', { storeId: store, customerId: `${store}-first`, items: [{ menuItemId: 'americano', quantity: 1 }] });
+    await until(placed.body.id, 'brewing');
+    return { store, blocker: placed.body };
+  }
+
+  const until = (id: string, status: string) =>
+    eventually(async () => ((await http.get<Order>(`/orders/${id}`)).body.status === status ? true : undefined), `order ${id} to be ${status}`);
+
+  async function open(store: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`${host.url}/kiosk?lang=en&store=${store}`);
+    return page;
+  }
+
+  async function close(page: Page) {
+    await page.context().close();
+    expect(problems.splice(0)).toEqual([]);
+  }
+
+  async function orderAmericano(page: Page): Promise<string> {
+    await page.getByRole('button', { name: 'Americano', exact: true }).click();
+    const answer = page.waitForResponse((r) => r.url().endsWith('/orders') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Place order', exact: true }).click();
+    return ((await (await answer).json()) as Order).id;
+  }
+
+  const cancelButton = (page: Page) => page.getByRole('button', { name: 'Cancel order', exact: true });
+  const status = (page: Page) => page.locator('#order-status');
+
+  it(
+    'cancels an order waiting for the machine: the button asks, the order ends cancelled as asked',
+    async () => {
+      const { store } = await busyStore('kiosk-cancel', 30);
+      const page = await open(store);
+      const id = await orderAmericano(page);
+      await until(id, 'accepted');
+      await expect.poll(() => status(page).getAttribute('data-status'), { timeout: 15_000 }).toBe('accepted');
+      expect(await cancelButton(page).isVisible()).toBe(true);
+
+      const asked = page.waitForResponse((r) => r.url().endsWith(`/orders/${id}/cancel`));
+      await cancelButton(page).click();
+      expect((await asked).status()).toBe(202);
+      await expect.poll(() => status(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('cancelled');
+      expect(await page.locator('#order-help').textContent()).toContain('cancelled');
+      expect(await cancelButton(page).isVisible()).toBe(false);
+      expect((await http.get<Order>(`/orders/${id}`)).body).toMatchObject({ status: 'cancelled', reason: 'customer-cancelled' });
+      await close(page);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'says it is too late when the order started brewing before the cancel arrived (409)',
+    async () => {
+      const { store } = await busyStore('kiosk-too-late', 3);
+      const page = await open(store);
+      await page.clock.install(); // the page polls only when the test moves its clock
+      const id = await orderAmericano(page);
+      await expect.poll(() => status(page).getAttribute('data-status')).toBe('pending');
+      // The screen still shows the order as it was sent while, behind it, the machine frees and it brews.
+      await until(id, 'brewing');
+      expect(await cancelButton(page).isVisible()).toBe(true);
+
+      const asked = page.waitForResponse((r) => r.url().endsWith(`/orders/${id}/cancel`));
+      await cancelButton(page).click();
+      expect((await asked).status()).toBe(409);
+      await expect.poll(() => page.locator('#cancel-outcome').textContent()).toContain('Too late to cancel');
+      expect(await cancelButton(page).isVisible()).toBe(false);
+      await until(id, 'completed');
+      await close(page);
+    },
+    TEST_MS,
+  );
+});
