@@ -32,7 +32,7 @@ function setUp(brewSeconds = 5) {
   const ctx = () => invocationContext().context;
   const started = () => deps.publisher.ofType('BrewingStarted').map((e) => e.orderId);
   const completed = () => deps.publisher.ofType('BeverageCompleted').map((e) => e.orderId);
-  const queueRows = async () => (await listAll(await deps.table(TABLES.beverages), '')).filter((r) => r.partitionKey!.startsWith('~queue~'));
+  const queueRows = async () => (await listAll<{ orderId?: string; entry?: string }>(await deps.table(TABLES.beverages), '')).filter((r) => r.partitionKey!.startsWith('~queue~'));
   return { time, deps, brewer, ctx, started, completed, queueRows };
 }
 

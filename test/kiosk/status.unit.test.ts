@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { customerMessage } from '../../functions/kiosk/projection';
 import { shortOrderNumber as notificationNumber } from '../../functions/notifications/messages';
 import { t } from '../../functions/kiosk/web/i18n.js';
-import { boardColumns, isFinal, isLowStock, shortOrderNumber, staffReasonKey, staffStatusKey, statusView } from '../../functions/kiosk/web/status.js';
+import { boardColumns, canCancel, isFinal, isLowStock, shortOrderNumber, staffReasonKey, staffStatusKey, statusView } from '../../functions/kiosk/web/status.js';
 
 const STATUSES = ['pending', 'accepted', 'brewing', 'completed', 'cancelled'] as const;
 
@@ -79,5 +79,17 @@ describe('the staff page’s words', () => {
     expect(isLowStock(0, 5)).toBe(true);
     expect(isLowStock(6, 5)).toBe(false);
     expect(isLowStock(Number.NaN, 5)).toBe(false);
+  });
+});
+
+describe('cancelling from the kiosk', () => {
+  it('offers the cancel while nothing brews (pending, or accepted and waiting for a machine), and not after', () => {
+    expect(STATUSES.filter((s) => canCancel(s))).toEqual(['pending', 'accepted']);
+    expect(canCancel('unknown-status')).toBe(false);
+  });
+
+  it('shows a queued (accepted) order on the pickup board as preparing', () => {
+    const { preparing } = boardColumns([{ code: 'A1', status: 'accepted' }, { code: 'B2', status: 'brewing' }]);
+    expect(preparing.map((tile) => tile.number).sort()).toEqual(['A1', 'B2']);
   });
 });
