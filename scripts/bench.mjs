@@ -51,6 +51,7 @@ const RATES = (process.env.BENCH_RATES ?? '10,25,50,100,200').split(',').map(Num
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
 const MAX_RATE = Number(process.env.BENCH_MAX_RATE ?? 600);
 const BREW_SECONDS = Number(process.env.BENCH_BREW_SECONDS ?? 0);
+/** Per drink: the closed loop's orders hold one or two drinks. */
 const CLOSED_BREW_SECONDS = 0.5;
 const COMPARE = process.env.BENCH_JOURNAL_COMPARE !== 'false';
 const OPEN_LOOP = process.env.BENCH_OPEN_LOOP !== 'false';
@@ -286,6 +287,8 @@ async function closedPass(journal) {
     lag.start();
     const intake = [];
     const ids = [];
+    // Brewing takes BREW_SECONDS per drink, so each order's own brewing time is subtracted from its overhead.
+    const drinks = new Map();
     let next = 0;
     const started = Date.now();
     await Promise.all(
@@ -293,10 +296,12 @@ async function closedPass(journal) {
         while (next < ORDERS && Date.now() < deadline) {
           const i = next++;
           const t = performance.now();
-          const r = await json(base, 'POST', '/orders', { storeId: CLOSED_STORES[i % CLOSED_STORES.length], customerId: `bench-${i}`, items: [{ menuItemId: 'americano', quantity: 1 + (i % 2) }] });
+          const quantity = 1 + (i % 2);
+          const r = await json(base, 'POST', '/orders', { storeId: CLOSED_STORES[i % CLOSED_STORES.length], customerId: `bench-${i}`, items: [{ menuItemId: 'americano', quantity }] });
           if (r.status !== 202) throw new Error(`POST /orders answered ${r.status}`);
           intake.push(performance.now() - t);
           ids.push(r.body.id);
+          drinks.set(r.body.id, quantity);
         }
       }),
     );
@@ -324,7 +329,10 @@ async function closedPass(journal) {
       intakeRate: ORDERS / ((accepted - started) / 1000),
       sagaRate: log.finished(ids) / ((finished - started) / 1000),
       completion: pcts(completed.map((o) => o.finalAt - o.placedAt)),
-      overhead: pcts(completed.map((o) => o.finalAt - o.placedAt - CLOSED_BREW_SECONDS * 1000)),
+      overhead: pcts(ids.flatMap((id) => {
+        const o = log.orders.get(id);
+        return o?.final === 'OrderCompleted' ? [o.finalAt - o.placedAt - CLOSED_BREW_SECONDS * 1000 * drinks.get(id)] : [];
+      })),
       roundTrips: Object.fromEntries(Object.entries(tables).map(([t, n]) => [t, n / ORDERS])),
       roundTripsPerOrder: Object.values(tables).reduce((a, b) => a + b, 0) / ORDERS,
       transactionsPerOrder: ((storageAfter.proxy?.transactions ?? 0) - (storageBefore.proxy?.transactions ?? 0)) / ORDERS,
