@@ -501,7 +501,7 @@ async function main() {
     ['intake rate (POST /orders)', `${fmt(run.intakeRate)} orders/s`],
     ['intake latency p50 / p95 / p99', `${fmt(run.intake.p50)} / ${fmt(run.intake.p95)} / ${fmt(run.intake.p99)} ms`],
     ['saga throughput (placed to final)', `${fmt(run.sagaRate)} orders/s (${fmt((100 * run.sagaRate) / run.intakeRate, 0)} % of intake)`],
-    [`completion latency p50 / p95 (brew ${CLOSED_BREW_SECONDS} s)`, `${fmt(run.completion.p50, 0)} / ${fmt(run.completion.p95, 0)} ms`],
+    [`completion latency p50 / p95 (brew ${CLOSED_BREW_SECONDS} s a drink)`, `${fmt(run.completion.p50, 0)} / ${fmt(run.completion.p95, 0)} ms`],
     ['table round trips per order', `${fmt(run.roundTripsPerOrder, 2)} (${Object.entries(run.roundTrips).sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${fmt(n, 2)}`).join(', ')}); ${fmt(run.transactionsPerOrder, 2)} of them transactions`],
     ['entities read per order', fmt(run.entitiesReadPerOrder, 2)],
     ['events per order', fmt(run.eventsPerOrder, 2)],
