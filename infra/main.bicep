@@ -107,6 +107,7 @@ var consumerGroupNames = [
   'beverages'
   'notifications'
   'kiosk'
+  'sales'
 ]
 var tableNames = [
   'orders'
@@ -114,6 +115,7 @@ var tableNames = [
   'beverages'
   'notifications'
   'kiosk'
+  'sales'
   'deadletters'
   'audit'
   'staffstores'

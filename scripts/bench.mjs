@@ -209,7 +209,7 @@ async function storageStatus(base) {
   return (await json(base, 'GET', '/_storage')).body;
 }
 
-const SERVICE_TABLES = ['orders', 'inventory', 'beverages', 'notifications', 'kiosk', 'deadletters'];
+const SERVICE_TABLES = ['orders', 'inventory', 'beverages', 'notifications', 'kiosk', 'sales', 'deadletters'];
 
 function delta(before, after, field) {
   const counts = {};

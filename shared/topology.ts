@@ -14,6 +14,7 @@ export const CONSUMER_GROUPS = {
   beverages: 'beverages',
   notifications: 'notifications',
   kiosk: 'kiosk',
+  sales: 'sales',
 } as const;
 
 /**
@@ -28,6 +29,8 @@ export const TABLES = {
   beverages: 'beverages',
   notifications: 'notifications',
   kiosk: 'kiosk',
+  /** Each store's daily sales figures, a read model of the order events (functions/sales). */
+  sales: 'sales',
   deadLetters: 'deadletters',
   /** Staff and operator writes: who, what, when, outcome (shared/auth/audit.ts). */
   audit: 'audit',

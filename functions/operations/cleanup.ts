@@ -5,11 +5,13 @@ import { TABLES } from '../../shared/topology';
 import { isFinal, type OrderStatus } from '../orders/order';
 import { ORDER_PARTITIONS_END } from '../orders/rows';
 import { customerPartition } from '../notifications/rows';
+import { expireSalesDetail } from '../sales/retention';
 
 /**
  * The retention timer: Table Storage has no TTL, so finished orders' records older than RETENTION_DAYS
  * are deleted here, whole time buckets at a time (orders, kiosk views, notifications by order and their
- * customer copies). An order that is somehow still open is kept. Each run deletes a bounded number of
+ * customer copies, and the sales model's per-order detail; its daily figures stay). An order that is
+ * somehow still open is kept. Each run deletes a bounded number of
  * rows per table and the next run goes on.
  */
 export function createCleanup(deps: ServiceDeps) {
@@ -30,6 +32,9 @@ export function createCleanup(deps: ServiceDeps) {
       end: '~~',
       alsoDelete: (row) => [['delete', { partitionKey: customerPartition(String(row.customerId)), rowKey: String(row.rowKey) }]],
     });
-    if (orders + kiosk + notifications > 0) context.log(`retention: deleted ${orders} order, ${kiosk} kiosk and ${notifications} notification rows older than ${retentionDays} days`);
+    const sales = await expireSalesDetail(await deps.table(TABLES.sales), { now, retentionDays });
+    if (orders + kiosk + notifications + sales > 0) {
+      context.log(`retention: deleted ${orders} order, ${kiosk} kiosk, ${notifications} notification and ${sales} sales detail rows older than ${retentionDays} days`);
+    }
   };
 }

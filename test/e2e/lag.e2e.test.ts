@@ -14,7 +14,7 @@ describe('GET /operations/lag', () => {
     const placed = await shared.http.send<{ id: string }>('POST', '/orders', { storeId: 'lag-store', customerId: 'c-lag', items: [{ menuItemId: 'americano', quantity: 1 }] });
     const first = await shared.http.get<Lag>('/operations/lag');
     expect(first.status).toBe(200);
-    expect(first.body.consumerGroups.map((g) => g.consumerGroup).sort()).toEqual(['beverages', 'inventory', 'kiosk', 'notifications', 'orders']);
+    expect(first.body.consumerGroups.map((g) => g.consumerGroup).sort()).toEqual(['beverages', 'inventory', 'kiosk', 'notifications', 'orders', 'sales']);
     for (let i = 0; i < 100 && (await shared.http.get<{ status: string }>(`/orders/${placed.body.id}`)).body.status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
     let later = await shared.http.get<Lag>('/operations/lag');
     for (let i = 0; i < 50 && later.body.consumerGroups.some((g) => g.lag > 0); i++) {

@@ -101,7 +101,7 @@ describe('the Kafka client configuration', () => {
     const a = defaultGroupId(() => 'a1b2c3d4');
     expect(a).toBe('cafe-events-tail-a1b2c3d4');
     expect(defaultGroupId(() => 'ffff0000')).not.toBe(a);
-    expect(['orders', 'inventory', 'beverages', 'notifications', 'kiosk', 'operations']).not.toContain(a);
+    expect(['orders', 'inventory', 'beverages', 'notifications', 'kiosk', 'sales', 'operations']).not.toContain(a);
   });
 
   it('is chosen by a namespace (bare name or host name), and the local host otherwise', () => {

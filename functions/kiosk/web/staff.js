@@ -3,6 +3,7 @@ import { ApiError, getJson, postJson, putJson, setBearer } from './api.js';
 import { $, applyLanguage, h, sessionStore, setChildren, translateStatic } from './dom.js';
 import { chooseLanguage, formatTime, localeOf, normalizeLanguage, t } from './i18n.js';
 import { storeFromSearch } from './session.js';
+import { createSalesSection } from './sales.js';
 import { shortOrderNumber, staffReasonKey, staffStatusKey } from './status.js';
 import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, stockRows } from './stock.js';
 
@@ -187,6 +188,9 @@ function onRefusal(error) {
   return true;
 }
 
+// The sales section reads the store, language and menu from this page's state.
+const sales = createSalesSection({ store: () => state.store, lang: () => state.lang, menu: () => state.menu, onRefusal });
+
 $('#signin-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = /** @type {HTMLFormElement} */ (event.currentTarget);
@@ -219,6 +223,7 @@ $('#sign-out').addEventListener('click', () => {
   state.authError = undefined;
   state.stocks = [];
   state.orders = [];
+  sales.clear();
   renderAll();
   $('#signin-title').focus?.();
 });
@@ -229,6 +234,7 @@ function renderAll() {
   renderStock();
   renderOrders();
   renderMeta();
+  sales.render();
 }
 
 // ---- data ------------------------------------------------------------------------------------------
@@ -248,6 +254,7 @@ async function refresh() {
     renderSignIn();
     renderStock();
     renderOrders();
+    void sales.load();
   } catch (error) {
     if (!onRefusal(error)) state.offline = true;
   } finally {
