@@ -57,7 +57,7 @@ describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {
     const { Validator } = await import('@seriousme/openapi-schema-validator');
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(openApiDocument()) as unknown as object);
+    const result = await validator.validate(structuredClone(openApiDocument()) as unknown as Parameters<typeof validator.validate>[0]);
     expect(result.errors ?? [], JSON.stringify(result.errors, null, 2)).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
