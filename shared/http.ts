@@ -1,15 +1,19 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { isTimeout } from './deadline';
 
 /** RFC 9457 problem details, the one error shape of the public API. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: { path: string; message: string }[];
-}
+export const Problem = z
+  .object({
+    type: z.url(),
+    title: z.string(),
+    status: z.int().min(400).max(599),
+    detail: z.string(),
+    /** The failing fields of a validation error. */
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
+export type Problem = z.infer<typeof Problem>;
 
 const PROBLEM_BASE = 'https://unmanned.cafe/problems/';
 /** The largest body any route takes; orders and stock changes are far smaller. */

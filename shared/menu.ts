@@ -1,11 +1,16 @@
+import { z } from 'zod';
+
 /** The drinks every store sells. Prices are in won (integer, no minor unit). */
-export interface MenuItem {
-  id: string;
-  name: string;
-  nameKo: string;
-  price: number;
-  temperature: 'hot' | 'iced';
-}
+export const MenuItem = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    nameKo: z.string(),
+    price: z.int().min(0).meta({ description: 'In won (no minor unit).' }),
+    temperature: z.enum(['hot', 'iced']),
+  })
+  .meta({ id: 'MenuItem' });
+export type MenuItem = z.infer<typeof MenuItem>;
 
 export const MENU: readonly MenuItem[] = Object.freeze([
   { id: 'americano', name: 'Americano', nameKo: '아메리카노', price: 4_500, temperature: 'hot' },

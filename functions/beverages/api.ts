@@ -11,7 +11,7 @@ import { asOf, beverages } from './brewing';
 import { JOB_ROW, fromRow, type JobRow } from './rows';
 import { ListLimit, OrderId } from '../../shared/identifiers';
 
-const Query = z.strictObject({
+export const Query = z.strictObject({
   orderId: OrderId.optional(),
   limit: ListLimit,
   cursor: Cursor,

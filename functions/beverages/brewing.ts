@@ -1,4 +1,5 @@
 /** Pure brewing decisions. */
+import { z } from 'zod';
 import { makeEvent, type CafeEvent } from '../../shared/events';
 import type { QueueEntry } from './queue';
 
@@ -92,16 +93,32 @@ export function asOf(job: BrewJob, now: Date): BrewJob {
   return isReady(job, now) ? { ...job, status: 'completed', completedAt: job.readyAt } : job;
 }
 
+/** One beverage as `GET /beverages` answers it. */
+export const Beverage = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    storeId: z.string(),
+    menuItemId: z.string(),
+    quantity: z.int(),
+    status: z.enum(['brewing', 'completed']),
+    startedAt: z.iso.datetime(),
+    readyAt: z.iso.datetime().meta({ description: 'When the machine is due to finish.' }),
+    completedAt: z.iso.datetime().optional(),
+  })
+  .meta({ id: 'Beverage' });
+
 /** The public view: one beverage per order line; a cancelled order has none. */
-export function beverages(job: BrewJob) {
-  if (job.status === 'cancelled') return [];
+export function beverages(job: BrewJob): z.infer<typeof Beverage>[] {
+  const status = job.status;
+  if (status === 'cancelled') return [];
   return job.items.map((item, index) => ({
     id: `${job.orderId}-${index + 1}`,
     orderId: job.orderId,
     storeId: job.storeId,
     menuItemId: item.menuItemId,
     quantity: item.quantity,
-    status: job.status,
+    status,
     startedAt: job.startedAt,
     readyAt: job.readyAt,
     ...(job.completedAt ? { completedAt: job.completedAt } : {}),

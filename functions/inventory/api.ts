@@ -17,10 +17,10 @@ import { STOCK_ROW, STORES_PARTITION, type StockRow } from './rows';
 import { Cursor, listPage, nextLink } from '../../shared/paging';
 import { ListLimit, StoreId } from '../../shared/identifiers';
 
-const SetStock = z.strictObject({ cups: z.number().int().min(0).max(1_000_000) });
-const Restock = z.strictObject({ cups: z.number().int().min(1).max(1_000_000) });
+export const SetStock = z.strictObject({ cups: z.number().int().min(0).max(1_000_000) });
+export const Restock = z.strictObject({ cups: z.number().int().min(1).max(1_000_000) });
 const MAX_CUPS = 1_000_000_000;
-const ListQuery = z.strictObject({ limit: ListLimit, cursor: Cursor });
+export const ListQuery = z.strictObject({ limit: ListLimit, cursor: Cursor });
 
 /**
  * A restock's Idempotency-Key lives in the store's partition, next to the stock row, so the key and
@@ -35,7 +35,11 @@ interface RestockKeyRow extends KeyRecord {
   updatedAt: string;
 }
 
-const view = (storeId: string, row: StockRow) => ({ storeId, cups: row.cups, updatedAt: row.updatedAt });
+/** A store's stock as the routes answer it. */
+export const StockView = z.object({ storeId: StoreId, cups: z.int().min(0).meta({ description: 'Cups still free to reserve.' }), updatedAt: z.iso.datetime() }).meta({ id: 'Stock' });
+export const RestockAnswer = StockView.extend({ added: z.int().min(1).meta({ description: 'Cups this restock added.' }) }).meta({ id: 'Restocked' });
+
+const view = (storeId: string, row: StockRow): z.infer<typeof StockView> => ({ storeId, cups: row.cups, updatedAt: row.updatedAt });
 
 function storeParam(request: HttpRequest): string {
   return parseWith(StoreId, request.params.storeId, 'store id');
@@ -100,7 +104,7 @@ export function createInventoryApi(deps: ServiceDeps) {
       const client = await stock();
       await list(client, storeId);
       const answer = await withConflictRetry(
-        async () => {
+        async (): Promise<z.infer<typeof RestockAnswer>> => {
           const keyRow = key === undefined ? undefined : restockKeyRow(key);
           const [current, held] = await Promise.all([
             getOrUndefined<StockRow>(client, storeId, STOCK_ROW),

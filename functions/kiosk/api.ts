@@ -15,12 +15,41 @@ import { OrderId, StoreId, newOrderId, olderBucket, orderBucket, pickupCode } fr
  */
 const BOARD_BUCKETS = 5;
 
-const BoardQuery = z.strictObject({
+export const BoardQuery = z.strictObject({
   storeId: StoreId.default('main'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-const present = (view: KioskView) => {
+const KIOSK_STATUSES = ['pending', 'accepted', 'brewing', 'completed', 'cancelled'] as const;
+
+/** One order as the kiosk's read model shows it to the customer holding its id. */
+export const KioskOrder = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    storeId: z.string(),
+    customerId: z.string().optional().meta({ description: 'Absent once the customer is erased.' }),
+    items: z.array(z.object({ menuItemId: z.string(), quantity: z.int() })).optional(),
+    cups: z.int().optional(),
+    status: z.enum(KIOSK_STATUSES),
+    reason: z.string().optional(),
+    readyAt: z.iso.datetime().optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    message: z.string().meta({ description: 'What the kiosk tells the customer.' }),
+  })
+  .meta({ id: 'KioskOrder' });
+
+/** A pickup-board tile: no order id, customer id or items (the board is a public screen). */
+export const BoardTile = z
+  .object({ code: z.string().meta({ description: 'The pickup code: the last four characters of the order id, upper case.' }), status: z.enum(KIOSK_STATUSES), updatedAt: z.iso.datetime(), readyAt: z.iso.datetime().optional() })
+  .meta({ id: 'BoardTile' });
+
+export const KioskSettings = z
+  .object({ lowStockCups: z.int().min(0), auth: z.enum(['off', 'local', 'entra']).meta({ description: 'How the staff page signs in.' }) })
+  .meta({ id: 'KioskSettings' });
+
+const present = (view: KioskView): z.infer<typeof KioskOrder> => {
   const { erased: _erased, ...shown } = view;
   return { id: view.orderId, ...shown, message: customerMessage(view) };
 };
@@ -30,7 +59,7 @@ const present = (view: KioskView) => {
  * and the order id is the customer's key to their order, so it never appears here; nor do customer
  * ids or items.
  */
-const tile = (view: KioskView) => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
+const tile = (view: KioskView): z.infer<typeof BoardTile> => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
 
 export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] = 'off') {
   const kiosk = () => deps.table(TABLES.kiosk);
@@ -58,7 +87,7 @@ export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] =
 
     /** `auth` tells the staff page how to sign in: `off`, `local` (the local host's token endpoint) or `entra`. */
     settings(): HttpResponseInit {
-      return json(200, { lowStockCups: deps.settings.lowStockCups, auth: authMode });
+      return json(200, { lowStockCups: deps.settings.lowStockCups, auth: authMode } satisfies z.infer<typeof KioskSettings>);
     },
   };
 }

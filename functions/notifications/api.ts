@@ -11,7 +11,7 @@ import { CustomerId, ListLimit, OrderId } from '../../shared/identifiers';
 import { NOTIFICATION_KINDS } from './messages';
 import { ORDER_PARTITIONS_FROM, customerPartition, fromRow, notificationKey, orderPartition, type NotificationRow } from './rows';
 
-const Query = z.strictObject({
+export const Query = z.strictObject({
   customerId: CustomerId.optional(),
   orderId: OrderId.optional(),
   limit: ListLimit,

@@ -1,6 +1,7 @@
 import type { TableEntityResult } from '@azure/data-tables';
+import { z } from 'zod';
 import { keyFor, orderBucket } from '../../shared/identifiers';
-import type { NotificationKind } from './messages';
+import { NOTIFICATION_KINDS, type NotificationKind } from './messages';
 
 /**
  * The notifications table holds each notification twice, under its identity (`<orderId>_<kind>`), so
@@ -26,7 +27,21 @@ export interface NotificationRow {
   createdAt: string;
 }
 
-export function fromRow(row: TableEntityResult<NotificationRow> | NotificationRow) {
+/** One notification as `GET /notifications` answers it. */
+export const Notification = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    customerId: z.string(),
+    storeId: z.string(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    message: z.string(),
+    messageKo: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Notification' });
+
+export function fromRow(row: TableEntityResult<NotificationRow> | NotificationRow): z.infer<typeof Notification> {
   return {
     id: `${row.orderId}.${row.kind}`,
     orderId: row.orderId,

@@ -10,7 +10,7 @@ import { ASSIGNMENT_PARTITION } from '../../shared/auth/assignments';
 import { TABLES } from '../../shared/topology';
 import { ListLimit } from '../../shared/identifiers';
 
-const AuditQuery = z.strictObject({ limit: ListLimit });
+export const AuditQuery = z.strictObject({ limit: ListLimit });
 
 /** Operator routes about access itself: the audit trail, and which stores each staff member serves. */
 export function createAccessApi(deps: ServiceDeps) {

@@ -23,15 +23,32 @@ interface DeadLetterRow {
   replayedAt?: string;
 }
 
-const Consumer = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/);
-const Key = z.string().regex(/^[a-f0-9]{64}$/);
-const Query = z.strictObject({
+export const Consumer = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/);
+export const Key = z.string().regex(/^[a-f0-9]{64}$/);
+export const Query = z.strictObject({
   consumer: Consumer.optional(),
   limit: ListLimit,
   cursor: Cursor,
 });
 
-const view = (row: TableEntityResult<DeadLetterRow>) => ({
+/** An event no consumer could process, as the operator sees it. */
+export const DeadLetter = z
+  .object({
+    consumer: z.string(),
+    key: z.string().meta({ description: 'Names the dead letter within its consumer (for the replay route).' }),
+    eventId: z.string().optional(),
+    eventType: z.string().optional(),
+    error: z.string(),
+    sequenceNumber: z.int().optional(),
+    partitionId: z.string().optional(),
+    attempt: z.int(),
+    deadLetteredAt: z.iso.datetime(),
+    replayedAt: z.iso.datetime().optional(),
+    payload: z.string().meta({ description: 'The event body as it arrived (JSON text).' }),
+  })
+  .meta({ id: 'DeadLetter' });
+
+const view = (row: TableEntityResult<DeadLetterRow>): z.infer<typeof DeadLetter> => ({
   consumer: row.partitionKey!,
   key: row.rowKey!,
   eventId: row.eventId || undefined,

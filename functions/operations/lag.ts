@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { TokenCredential } from '@azure/identity';
+import { z } from 'zod';
 import { json } from '../../shared/http';
 import { CONSUMER_GROUPS, EVENT_HUB } from '../../shared/topology';
 
@@ -115,6 +116,17 @@ export function checkpointsIn(xml: string): Map<string, number> {
   return result;
 }
 
+const PartitionLag = z.object({ partitionId: z.string(), lastEnqueuedSequenceNumber: z.int(), checkpointSequenceNumber: z.int(), lag: z.int().min(0) });
+
+/** What `GET /operations/lag` answers. */
+export const LagReport = z
+  .object({
+    hub: z.string(),
+    at: z.iso.datetime(),
+    consumerGroups: z.array(z.object({ consumerGroup: z.string(), lag: z.int().min(0), partitions: z.array(PartitionLag), eventsPerSecond: z.number().optional() })),
+  })
+  .meta({ id: 'LagReport' });
+
 /**
  * `GET /operations/lag`: each consumer group's lag (events not yet checkpointed) per partition, and
  * its throughput since the previous call of this instance. The operator's view of which service is
@@ -128,7 +140,7 @@ export function createLagApi(source: () => PositionSource) {
       const at = Date.now();
       const lag = lagOf(groups, previous, at);
       previous = { at, groups };
-      return json(200, { hub: EVENT_HUB, at: new Date(at).toISOString(), consumerGroups: lag });
+      return json(200, { hub: EVENT_HUB, at: new Date(at).toISOString(), consumerGroups: lag } satisfies z.infer<typeof LagReport>);
     },
   };
 }

@@ -29,11 +29,21 @@ export interface ReplayDeps {
   publisher: EventPublisher;
 }
 
-interface Skipped {
-  sequenceNumber: number;
-  eventId?: string;
-  reason: string;
-}
+const Skipped = z.object({ sequenceNumber: z.int(), eventId: z.string().optional(), reason: z.string() });
+type Skipped = z.infer<typeof Skipped>;
+
+/** What `POST /operations/replay` answers: the range, and what was published again or skipped. */
+export const ReplayAnswer = z
+  .object({
+    partitionId: z.string(),
+    fromSequenceNumber: z.int(),
+    toSequenceNumber: z.int(),
+    read: z.int(),
+    replayed: z.int(),
+    eventIds: z.array(z.string()),
+    skipped: z.array(Skipped),
+  })
+  .meta({ id: 'ReplayAnswer' });
 
 function idOf(body: unknown): string | undefined {
   const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined;
@@ -86,7 +96,7 @@ export function createReplayApi(deps: ReplayDeps) {
       context.log(
         `replayed partitionId=${range.partitionId} sequenceNumbers=${range.fromSequenceNumber}..${range.toSequenceNumber} read=${events.length} published=${replay.length} skipped=${skipped.length}`,
       );
-      return json(202, { ...range, read: events.length, replayed: replay.length, eventIds: replay.map((e) => e.id), skipped });
+      return json(202, { ...range, read: events.length, replayed: replay.length, eventIds: replay.map((e) => e.id), skipped } satisfies z.infer<typeof ReplayAnswer>);
     },
   };
 }

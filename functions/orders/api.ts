@@ -16,7 +16,7 @@ import { Cursor, listPage, nextLink } from '../../shared/paging';
 import type { RowCache } from '../../shared/rowCache';
 import { CustomerId, ListLimit, OrderId, StoreId, newOrderId } from '../../shared/identifiers';
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   customerId: CustomerId.optional(),
   storeId: StoreId.optional(),
   status: z.enum(ORDER_STATUSES).optional(),
@@ -24,6 +24,8 @@ const ListQuery = z.strictObject({
   cursor: Cursor,
 });
 
+/** `DELETE /customers/{customerId}`: how many orders' erasure was asked for. */
+export const ErasureAnswer = z.object({ orders: z.int().min(0), status: z.literal('erasing') }).meta({ id: 'Erasure' });
 
 interface KeyClaim {
   customerId: string;
@@ -180,7 +182,7 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
       const events = ofCustomer.map((order) => makeEvent('CustomerErased', { orderId: order.id, storeId: order.storeId, occurredAt: now, customerId }));
       if (events.length > 0) await deps.publisher.publish(events);
       context.log(`customer erasure requested for ${events.length} order(s)`);
-      return json(202, { orders: events.length, status: 'erasing' });
+      return json(202, { orders: events.length, status: 'erasing' } satisfies z.infer<typeof ErasureAnswer>);
     },
   };
 }

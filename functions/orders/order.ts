@@ -27,27 +27,28 @@ export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;
 export const IdempotencyKey = z.string().min(1).max(100);
 
 /** A cancel asked for (by the deadline or the customer); `tooLate` once brewing started first. */
-export interface CancelRequest {
-  reason: string;
-  requestedAt: string;
-  tooLate?: boolean;
-}
+export const CancelRequest = z.object({ reason: z.string(), requestedAt: z.iso.datetime(), tooLate: z.boolean().optional() });
+export type CancelRequest = z.infer<typeof CancelRequest>;
 
 /** Why an order is cancelled: these words are shared with notifications and the kiosk. */
 export const CANCEL_REASONS = { outOfCups: 'out-of-cups', timedOut: 'timed-out', customer: 'customer-cancelled' } as const;
 
-export interface Order {
-  id: string;
-  storeId: string;
-  customerId: string;
-  items: { menuItemId: string; quantity: number }[];
-  cups: number;
-  status: OrderStatus;
-  reason?: string;
-  cancel?: CancelRequest;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An order as the orders table holds it and the routes answer it. */
+export const Order = z
+  .object({
+    id: z.string(),
+    storeId: z.string(),
+    customerId: z.string(),
+    items: z.array(z.object({ menuItemId: z.string(), quantity: z.int() })),
+    cups: z.int().meta({ description: 'Cups the order needs: one per beverage.' }),
+    status: z.enum(ORDER_STATUSES),
+    reason: z.string().optional().meta({ description: 'Why it was cancelled: out-of-cups, timed-out or customer-cancelled.' }),
+    cancel: CancelRequest.optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Order' });
+export type Order = z.infer<typeof Order>;
 
 /** One cup per beverage. */
 export function cupsFor(items: readonly { quantity: number }[]): number {

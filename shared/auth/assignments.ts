@@ -13,6 +13,9 @@ export const ASSIGNMENT_PARTITION = 'staff';
 
 export const UserId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'A user id is an Entra object id (a GUID)');
 export const Assignment = z.strictObject({ stores: z.array(StoreId).max(100) });
+/** Which stores a staff member serves, as the staff routes answer it. */
+export const StaffAssignment = z.object({ userId: z.string(), stores: z.array(z.string()), updatedAt: z.iso.datetime() }).meta({ id: 'StaffAssignment' });
+type StaffAssignment = z.infer<typeof StaffAssignment>;
 
 interface AssignmentRow {
   stores: string;
@@ -25,13 +28,13 @@ export async function storesOf(client: TableClient, userId: string): Promise<str
   return row ? (JSON.parse(row.stores) as string[]) : [];
 }
 
-export async function assign(client: TableClient, userId: string, stores: readonly string[], by: string, at: Date) {
+export async function assign(client: TableClient, userId: string, stores: readonly string[], by: string, at: Date): Promise<StaffAssignment> {
   const unique = [...new Set(stores)].sort();
   await client.upsertEntity({ partitionKey: ASSIGNMENT_PARTITION, rowKey: userId, stores: JSON.stringify(unique), updatedAt: at.toISOString(), updatedBy: by }, 'Replace');
   return { userId, stores: unique, updatedAt: at.toISOString() };
 }
 
-export async function listAssignments(client: TableClient) {
+export async function listAssignments(client: TableClient): Promise<StaffAssignment[]> {
   const rows = await listAll<AssignmentRow>(client, `PartitionKey eq '${ASSIGNMENT_PARTITION}'`);
   return rows.map((r) => ({ userId: r.rowKey!, stores: JSON.parse(r.stores) as string[], updatedAt: r.updatedAt }));
 }

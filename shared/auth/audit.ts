@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
+import { z } from 'zod';
 import { newestFirstKey } from '../identifiers';
 import { listAll } from '../tables';
 import type { Caller } from './policy';
@@ -10,16 +11,19 @@ import type { Caller } from './policy';
  */
 export const AUDIT_PARTITION = 'trail';
 
-export interface AuditEntry {
-  at: string;
-  who: string;
-  name?: string;
-  roles: string;
-  action: string;
-  storeId?: string;
-  status: number;
-  outcome: 'done' | 'refused' | 'failed';
-}
+export const AuditEntry = z
+  .object({
+    at: z.iso.datetime(),
+    who: z.string().meta({ description: "The caller's id." }),
+    name: z.string().optional(),
+    roles: z.string().meta({ description: 'Space-separated roles.' }),
+    action: z.string().meta({ example: 'PUT /inventories/main' }),
+    storeId: z.string().optional(),
+    status: z.int(),
+    outcome: z.enum(['done', 'refused', 'failed']),
+  })
+  .meta({ id: 'AuditEntry' });
+export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export function outcomeOf(status: number): AuditEntry['outcome'] {
   return status < 400 ? 'done' : status === 401 || status === 403 ? 'refused' : 'failed';

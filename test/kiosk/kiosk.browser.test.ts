@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousViolations } from '../support/axe';
 import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
 /**
@@ -69,7 +70,8 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
   }
 
   const setCups = async (storeId: string, cups: number) => expect((await http.send('PUT', `/inventories/${storeId}`, { cups })).status).toBe(200);
-  const drink = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+  /** A drink button: named by its visible text, the drink first, then its temperature and price. */
+  const drink = (page: Page, name: string) => page.getByRole('button', { name: new RegExp(`^${name} `) });
   const placeOrder = (page: Page) => page.getByRole('button', { name: 'Place order', exact: true });
   const customerIdOf = (page: Page) => page.evaluate(() => sessionStorage.getItem('unmanned-cafe.customerId'));
   const activeElement = (page: Page) => page.evaluate(() => ({ id: document.activeElement?.id, dataId: document.activeElement?.getAttribute('data-id') }));
@@ -430,6 +432,36 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
     },
     TEST_MS,
   );
+
+  it(
+    'has no serious or critical accessibility violation (WCAG 2.2 AA, label in name): kiosk with a cart, following an order, staff page, API docs',
+    async () => {
+      await setCups('main', 10);
+      const page = await open('/kiosk?lang=en');
+      await drink(page, 'Americano').click();
+      await drink(page, 'Iced Tea').click();
+      await expect.poll(() => page.locator('#cart-lines li').count()).toBe(2);
+      await expectNoSeriousViolations(page, 'the kiosk menu with a cart');
+      await placeOrder(page).click();
+      await page.locator('[role=status][data-status]').waitFor({ timeout: FOLLOW_MS });
+      await expectNoSeriousViolations(page, 'the kiosk following an order');
+      await page.locator('[role=status][data-status=completed]').waitFor({ timeout: FOLLOW_MS });
+      await page.locator('#notifications li').first().waitFor({ timeout: FOLLOW_MS });
+      await expectNoSeriousViolations(page, 'the kiosk with the order ready and its notification');
+      await close(page);
+
+      const staff = await open('/kiosk/staff?lang=en');
+      await expect.poll(() => staff.locator('tr[data-store="main"] .cups').textContent()).not.toBeNull();
+      await staff.locator('tr[data-order]').first().waitFor();
+      await expectNoSeriousViolations(staff, 'the staff page with stock and orders');
+      await close(staff);
+
+      const docs = await open('/docs');
+      await expectNoSeriousViolations(docs, 'the API docs page');
+      await close(docs);
+    },
+    TEST_MS,
+  );
 });
 
 describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (AUTH_MODE=local)', () => {
@@ -468,7 +500,7 @@ describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (
       const { token } = (await http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['staff'], stores: ['main'] })).body;
       expect((await http.send('PUT', '/inventories/main', { cups: 5 }, { authorization: `Bearer ${token}` })).status).toBe(200);
       const { page, problems } = await open('/kiosk?lang=en');
-      await page.getByRole('button', { name: 'Iced Tea', exact: true }).click();
+      await page.getByRole('button', { name: /^Iced Tea / }).click();
       await page.getByRole('button', { name: 'Place order', exact: true }).click();
       await expect.poll(() => page.locator('#order-status').getAttribute('data-status'), { timeout: FOLLOW_MS }).toBe('completed');
       const number = await page.locator('#order-number').textContent();
@@ -519,6 +551,28 @@ describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (
       expect(await form.isVisible()).toBe(true);
 
       await page.screenshot({ path: path.join(ARTIFACTS, 'staff-signin.png'), fullPage: true });
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+    TEST_MS,
+  );
+
+  it(
+    'has no serious or critical accessibility violation on the staff page, signed out and signed in with data',
+    async () => {
+      const { token } = (await http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['staff'], stores: ['main'] })).body;
+      expect((await http.send('PUT', '/inventories/main', { cups: 4 }, { authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await http.send('POST', '/orders', { storeId: 'main', customerId: 'axe-test', items: [{ menuItemId: 'americano', quantity: 1 }] })).status).toBe(202);
+      const { page, problems } = await open('/kiosk/staff?lang=en');
+      const form = page.locator('#signin-form');
+      await form.waitFor();
+      await expectNoSeriousViolations(page, 'the staff sign-in form');
+      await form.getByLabel('Role').selectOption('staff');
+      await form.getByLabel('Stores you serve (comma-separated)').fill('main');
+      await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect.poll(() => page.locator('#stock-rows tr[data-store="main"]').textContent()).not.toContain('never set');
+      await page.locator('tr[data-order]').first().waitFor({ timeout: FOLLOW_MS });
+      await expectNoSeriousViolations(page, 'the staff page signed in, with stock and orders');
       expect(problems).toEqual([]);
       await page.context().close();
     },

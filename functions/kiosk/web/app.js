@@ -94,7 +94,9 @@ function renderMenu() {
           {},
           h(
             'button',
-            { type: 'button', class: `drink ${temperature ?? ''}`, 'data-id': item.id, 'data-focus-key': `drink-${item.id}`, 'aria-labelledby': nameId, 'aria-describedby': metaId },
+            // Named by its visible text (drink, temperature, price), so a voice command that says what is
+            // on screen finds it (WCAG 2.5.3 label in name); the badge is left out of the name.
+            { type: 'button', class: `drink ${temperature ?? ''}`, 'data-id': item.id, 'data-focus-key': `drink-${item.id}` },
             h('span', { id: nameId, class: 'drink-name' }, drinkName(item, state.lang)),
             h('span', { id: metaId, class: 'drink-meta' }, temperature ? h('span', { class: `temp ${temperature}` }, tr(`menu.${temperature}`)) : null, ' ', h('span', { class: 'price' }, formatWon(item.price, state.lang))),
             quantity > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true' }, `×${quantity}`) : null,
