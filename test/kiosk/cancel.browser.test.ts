@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_STORE_SETTINGS, toRow } from '../../shared/storeSettings';
 import { TABLES } from '../../shared/topology';
+import { expectNoSeriousViolations } from '../support/axe';
 import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
 /**
@@ -68,7 +69,7 @@ describe.skipIf(!hasChromium)('cancelling from the kiosk in Chromium', () => {
   }
 
   async function orderAmericano(page: Page): Promise<string> {
-    await page.getByRole('button', { name: 'Americano', exact: true }).click();
+    await page.getByRole('button', { name: /^Americano / }).click();
     const answer = page.waitForResponse((r) => r.url().endsWith('/orders') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Place order', exact: true }).click();
     return ((await (await answer).json()) as Order).id;
@@ -86,6 +87,7 @@ describe.skipIf(!hasChromium)('cancelling from the kiosk in Chromium', () => {
       await until(id, 'accepted');
       await expect.poll(() => status(page).getAttribute('data-status'), { timeout: 15_000 }).toBe('accepted');
       expect(await cancelButton(page).isVisible()).toBe(true);
+      await expectNoSeriousViolations(page, 'the kiosk following a queued order, with its cancel button');
 
       const asked = page.waitForResponse((r) => r.url().endsWith(`/orders/${id}/cancel`));
       await cancelButton(page).click();

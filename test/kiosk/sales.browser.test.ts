@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../functions/sales/sales';
 import { orderTime } from '../../shared/identifiers';
+import { expectNoSeriousViolations } from '../support/axe';
 import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
 /**
@@ -94,6 +95,7 @@ describe.skipIf(!hasChromium)('the staff sales section in Chromium', () => {
       const rows = await page.locator('#sales-drinks tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]));
       expect(rows).toEqual([['Americano', '2'], ['Iced Americano', '0'], ['Cafe Latte', '0'], ['Vanilla Latte', '0'], ['Iced Tea', '1']]);
       await page.locator('#sales').screenshot({ path: path.join(ARTIFACTS, 'staff-sales.png') });
+      await expectNoSeriousViolations(page, 'the staff page with a sales chart');
 
       // Another day: nothing sold, and the chart says so.
       await dateInput.fill('2020-01-01');
