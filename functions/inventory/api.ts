@@ -129,7 +129,7 @@ export function createInventoryApi(deps: ServiceDeps) {
           if (held) {
             const decision = decideKey(held, fingerprint, now);
             if (decision === 'mismatch') throw keyReused();
-            if (decision === 'repeat') return { storeId, cups: held.cups, updatedAt: held.updatedAt, added: held.added, low: isLow(held.cups, lowStockCups), lowStockCups };
+            if (decision === 'repeat') return { ...view(storeId, { cups: held.cups, updatedAt: held.updatedAt }, lowStockCups), added: held.added };
           }
           const total = Math.min(MAX_CUPS, restocked(current?.cups ?? 0, cups));
           const next: StockRow = { cups: total, updatedAt: now.toISOString(), ...lowFields(current, total, lowStockCups, now.toISOString()) };
