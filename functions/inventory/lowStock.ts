@@ -51,9 +51,12 @@ export function owedStockLow(storeId: string, row: StockRow | undefined): StockL
   });
 }
 
-/** The log line the Azure alert looks for (infra/app/alerts.bicep): one per publish of a StockLow. */
+/** How the log line the Azure alert looks for starts (infra/modules/alerts.bicep). */
+export const STOCK_LOW_LOG = 'stock low';
+
+/** The alert's line: one per publish of a StockLow, at warning level. */
 export function logStockLow(context: Pick<InvocationContext, 'warn'>, event: StockLow): void {
-  context.warn(`stock low storeId=${event.storeId} cups=${event.cups} lowStockCups=${event.lowStockCups} crossing=${event.crossing} eventId=${event.id}`);
+  context.warn(`${STOCK_LOW_LOG} storeId=${event.storeId} cups=${event.cups} lowStockCups=${event.lowStockCups} crossing=${event.crossing} eventId=${event.id}`);
 }
 
 /**
