@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { HttpRequest } from '@azure/functions';
 import { createInventoryApi } from '../../functions/inventory/api';
 import { createReservations } from '../../functions/inventory/reservations';
-import { makeEvent, type OrderCancelled, type OrderPlaced } from '../../shared/events';
+import { createNotificationErasure } from '../../functions/notifications/erasure';
+import { createNotificationsApi } from '../../functions/notifications/api';
+import { createNotifier } from '../../functions/notifications/notifier';
+import { createStoreAlerts, withStoreAlerts } from '../../functions/notifications/storeAlerts';
+import { eventHubConsumer } from '../../shared/consumer';
+import { consumerDeps } from '../../shared/deps';
+import { withErasure } from '../../shared/erasure';
+import { makeEvent, makeStockLow, type OrderCancelled, type OrderPlaced } from '../../shared/events';
+import { listAll } from '../../shared/tables';
 import { DEFAULT_STORE_SETTINGS, toRow } from '../../shared/storeSettings';
 import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';
@@ -147,5 +155,52 @@ describe('low stock against Azurite (threshold 5 cups)', () => {
       ['big', true],
       ['tiny', false],
     ]);
+  });
+});
+
+describe('who hears of a StockLow', () => {
+  const stockLow = makeStockLow({ storeId: 'main', occurredAt: at, cups: 4, lowStockCups: 5, crossing: 3 });
+  const QUICK = { handle: { firstDelayMs: 2, maxDelayMs: 20, budgetMs: 200 }, park: { firstDelayMs: 2, maxDelayMs: 50, budgetMs: 1_000 } };
+
+  it('the notifications service records one staff notification per crossing, however often it is delivered, listed by store', async () => {
+    const deps = testDeps();
+    const run = eventHubConsumer(
+      {
+        name: 'notifyCustomers',
+        accepts: ['OrderCancelled', 'OrderCompleted', 'CustomerErased', 'StockLow'],
+        handle: withErasure(withStoreAlerts(createNotifier(deps), createStoreAlerts(deps)), createNotificationErasure(deps)),
+      },
+      { ...consumerDeps(deps), retries: QUICK },
+    );
+    const completed = makeEvent('OrderCompleted', { orderId: 'o-low-1', storeId: 'main', occurredAt: at, customerId: 'c-1' });
+    await run([stockLow, completed, JSON.stringify(stockLow)], invocationContext().context);
+    await run([stockLow], invocationContext().context);
+
+    const api = createNotificationsApi(deps);
+    const listed = await api.listNotifications(new HttpRequest({ method: 'GET', url: 'http://localhost/notifications?storeId=main' }));
+    expect(JSON.parse(String(listed.body))).toEqual([
+      expect.objectContaining({ id: 'main.StockLow.3', storeId: 'main', kind: 'stock-low', cups: 4, lowStockCups: 5, message: expect.stringContaining('low on cups: 4 left') }),
+    ]);
+    // the customer's notification went on as before, and the store's does not show among the orders'
+    const all = JSON.parse(String((await api.listNotifications(new HttpRequest({ method: 'GET', url: 'http://localhost/notifications' }))).body)) as { kind: string }[];
+    expect(all.map((n) => n.kind)).toEqual(['order-completed']);
+    const bad = await api.listNotifications(new HttpRequest({ method: 'GET', url: 'http://localhost/notifications?storeId=main&orderId=o-low-1' })).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ problem: { status: 400 } });
+    expect(await listAll(await deps.table(TABLES.deadLetters), '')).toEqual([]);
+  });
+
+  it('a consumer that does not take StockLow skips it without dead-lettering it', async () => {
+    const deps = testDeps();
+    const seen: string[] = [];
+    const run = eventHubConsumer<'OrderPlaced'>(
+      { name: 'projectKiosk', accepts: ['OrderPlaced'], handle: async (events) => (seen.push(...events.map((e) => e.id)), []) },
+      { ...consumerDeps(deps), retries: QUICK },
+    );
+    const order = placed('main', 1);
+    const { context, logs } = invocationContext();
+    await run([stockLow, order], context);
+    expect(seen).toEqual([order.id]);
+    expect(await listAll(await deps.table(TABLES.deadLetters), '')).toEqual([]);
+    expect(logs.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
   });
 });
