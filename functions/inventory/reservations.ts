@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { makeEvent, type CafeEvent, type OrderCancelled, type OrderPlaced } from '../../shared/events';
+import { makeEvent, type CafeEvent, type OrderCancelled, type OrderPlaced, type StockLow } from '../../shared/events';
 import { groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
@@ -9,6 +9,7 @@ import { RowCache } from '../../shared/rowCache';
 import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isTransactionConflict, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { announces, compensate, reserveInTurn, type Decision, type Reservation } from './stock';
+import { createThresholds, logStockLow, lowFields, markAnnounced, owedStockLow } from './lowStock';
 import { RESERVATION_PREFIX, STOCK_ROW, reservationKey, type StockRow } from './rows';
 
 interface ReservationRow {
@@ -61,6 +62,15 @@ async function readDecidedEach(client: TableClient, storeId: string, orderIds: r
   return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, decisionOf(row)] as const] : [])));
 }
 
+/** The stock row's own fields, without the keys, timestamp and ETag a read entity also carries. */
+function stockFields(row: StockRow): StockRow {
+  const { cups, updatedAt, low, crossings, announced, crossedCups, crossedThreshold, crossedAt } = row;
+  const mark = { low, crossings, announced, crossedCups, crossedThreshold, crossedAt };
+  return { cups, updatedAt, ...Object.fromEntries(Object.entries(mark).filter(([, v]) => v !== undefined)) };
+}
+
+const heldOf = (row: StockRow, etag: string): HeldStock => ({ ...stockFields(row), etag });
+
 /**
  * The store's stock as this instance last wrote it, or read. Every write that uses it is conditional
  * on its ETag, so a stale copy (a restock, another instance) fails the transaction and is read again.
@@ -69,7 +79,7 @@ async function stockOf(client: TableClient, cache: RowCache<HeldStock>, storeId:
   const cached = cache.get(storeId);
   if (cached) return cached;
   const row = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
-  const stock = row && { cups: row.cups, updatedAt: row.updatedAt, etag: row.etag };
+  const stock = row && heldOf(row, row.etag);
   if (stock) cache.set(storeId, stock);
   return stock;
 }
@@ -81,7 +91,15 @@ async function stockOf(client: TableClient, cache: RowCache<HeldStock>, storeId:
  * reading their records: the records are created, so an order decided before (a redelivery, or
  * cancelled first) fails the transaction, and the retry reads the records and keeps them.
  */
-async function reserveForStore(deps: ServiceDeps, client: TableClient, cache: RowCache<HeldStock>, storeId: string, orders: OrderPlaced[], outcomes: Map<string, Decided>) {
+async function reserveForStore(
+  deps: ServiceDeps,
+  client: TableClient,
+  cache: RowCache<HeldStock>,
+  storeId: string,
+  lowStockCups: number,
+  orders: OrderPlaced[],
+  outcomes: Map<string, Decided>,
+) {
   for (let start = 0; start < orders.length; start += CHUNK) {
     const chunk = orders.slice(start, start + CHUNK);
     let readRecords = false;
@@ -108,13 +126,15 @@ async function reserveForStore(deps: ServiceDeps, client: TableClient, cache: Ro
         { partitionKey: storeId, rowKey: reservationKey(r.orderId), outcome: r.outcome, cups: r.cups, available: r.available, decidedAt },
       ]);
       const stockChanges = stock !== undefined && remaining !== stock.cups;
-      if (stock && stockChanges) {
-        actions.unshift(['update', { partitionKey: storeId, rowKey: STOCK_ROW, cups: remaining, updatedAt: decidedAt }, 'Merge', { etag: stock.etag }]);
+      // A crossing of the low-stock threshold is recorded with the cups that made it: once, however the write is retried.
+      const next: StockRow | undefined = stock && { ...stockFields(stock), cups: remaining, updatedAt: decidedAt, ...lowFields(stock, remaining, lowStockCups, decidedAt) };
+      if (stock && next && stockChanges) {
+        actions.unshift(['update', { partitionKey: storeId, rowKey: STOCK_ROW, ...next }, 'Merge', { etag: stock.etag }]);
       }
       try {
         const response = await client.submitTransaction(actions);
         const etag = stockChanges ? response.subResponses[0]?.etag : undefined;
-        if (etag) cache.set(storeId, { cups: remaining, updatedAt: decidedAt, etag });
+        if (etag && next) cache.set(storeId, heldOf(next, etag));
         else if (stockChanges) cache.delete(storeId);
       } catch (error) {
         cache.delete(storeId);
@@ -132,7 +152,15 @@ async function reserveForStore(deps: ServiceDeps, client: TableClient, cache: Ro
  * whatever is redelivered; an order not decided yet gets a `cancelled` record instead, so an OrderPlaced
  * that arrives after the cancel (a redelivery, a replay) reserves nothing.
  */
-async function compensateForStore(deps: ServiceDeps, client: TableClient, cache: RowCache<HeldStock>, storeId: string, cancels: OrderCancelled[], outcomes: Map<string, Decided>) {
+async function compensateForStore(
+  deps: ServiceDeps,
+  client: TableClient,
+  cache: RowCache<HeldStock>,
+  storeId: string,
+  lowStockCups: number,
+  cancels: OrderCancelled[],
+  outcomes: Map<string, Decided>,
+) {
   const unique = [...new Map(cancels.map((c) => [c.orderId, c])).values()];
   for (let start = 0; start < unique.length; start += CHUNK) {
     const chunk = unique.slice(start, start + CHUNK);
@@ -156,17 +184,34 @@ async function compensateForStore(deps: ServiceDeps, client: TableClient, cache:
         }
       }
       if (released > 0) {
-        actions.unshift(
-          stock
-            ? ['update', { partitionKey: storeId, rowKey: STOCK_ROW, cups: stock.cups + released, updatedAt: at }, 'Merge', { etag: stock.etag }]
-            : ['create', { partitionKey: storeId, rowKey: STOCK_ROW, cups: released, updatedAt: at }],
-        );
+        // Cups coming back can lift the stock above the threshold, which re-arms the low-stock mark.
+        const cups = (stock?.cups ?? 0) + released;
+        const row = { partitionKey: storeId, rowKey: STOCK_ROW, cups, updatedAt: at, ...lowFields(stock, cups, lowStockCups, at) };
+        actions.unshift(stock ? ['update', row, 'Merge', { etag: stock.etag }] : ['create', row]);
       }
       // The stock row changes here without its new ETag being kept: the next decision reads it again.
       cache.delete(storeId);
       if (actions.length > 0) await client.submitTransaction(actions);
       for (const [orderId, row] of after) outcomes.set(orderId, row);
     }, isTransactionConflict);
+  }
+}
+
+/**
+ * Marks a published StockLow announced. Its failure fails no event: the event is out, and at worst it
+ * goes out once more with the store's next batch, under the same id.
+ */
+async function announced(client: TableClient, cache: RowCache<HeldStock>, owed: { event: StockLow; etag: string }, context: InvocationContext): Promise<void> {
+  logStockLow(context, owed.event);
+  const { storeId, crossing } = owed.event;
+  const held = cache.get(storeId);
+  try {
+    const etag = await markAnnounced(client, storeId, crossing, owed.etag);
+    if (etag && held && held.etag === owed.etag) cache.set(storeId, { ...held, announced: crossing, etag });
+    else cache.delete(storeId);
+  } catch (error) {
+    cache.delete(storeId);
+    context.warn(`StockLow ${owed.event.id} published but not marked announced; it may be published once more: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -183,25 +228,29 @@ function runs(events: readonly (OrderPlaced | OrderCancelled)[]) {
 
 export function createReservations(deps: ServiceDeps) {
   const stockCache = new RowCache<HeldStock>(1_000);
+  const thresholdOf = createThresholds(deps);
   return async function reserveCups(events: (OrderPlaced | OrderCancelled)[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.inventory);
     const failures: EventFailure[] = [];
     const outgoing: { source: OrderPlaced; event: CafeEvent }[] = [];
+    /** StockLow events owed, each with the store's events that fail (and come again) if it cannot be published. */
+    const owed: { event: StockLow; sources: readonly CafeEvent[]; etag: string }[] = [];
     // Stores are separate partitions and decided independently: all of a batch's stores at once.
     await Promise.all([...groupBy(events, (event) => event.storeId)].map(async ([storeId, ofStore]) => {
       try {
+        const lowStockCups = await thresholdOf(storeId);
         const outcomes = new Map<string, Decided>();
         const announced = new Map<string, OrderPlaced>();
         for (const run of runs(ofStore)) {
           if (run[0]!.type === 'OrderCancelled') {
-            await compensateForStore(deps, client, stockCache, storeId, run as OrderCancelled[], outcomes);
+            await compensateForStore(deps, client, stockCache, storeId, lowStockCups, run as OrderCancelled[], outcomes);
             // An order reserved and cancelled in the same batch announces nothing: its cups are back.
             for (const c of run) announced.delete(c.orderId);
             continue;
           }
           const orders = run as OrderPlaced[];
           // Keep the later copy of an order only once (a nudge can sit next to the original).
-          await reserveForStore(deps, client, stockCache, storeId, [...new Map(orders.map((o) => [o.orderId, o])).values()], outcomes);
+          await reserveForStore(deps, client, stockCache, storeId, lowStockCups, [...new Map(orders.map((o) => [o.orderId, o])).values()], outcomes);
           for (const order of orders) announced.set(order.orderId, order);
         }
         const now = deps.now();
@@ -210,19 +259,30 @@ export function createReservations(deps: ServiceDeps) {
           if (!outcome) failures.push({ eventId: order.id, error: new Error(`no reservation decided for ${order.orderId}`) });
           else if (announces(outcome.outcome)) outgoing.push({ source: order, event: outcomeEvent(order, { outcome: outcome.outcome, available: outcome.available }, now) });
         }
+        // A crossing these events made, or one an earlier attempt recorded but could not announce (a redelivery).
+        const stock = await stockOf(client, stockCache, storeId);
+        const stockLow = owedStockLow(storeId, stock);
+        if (stock && stockLow) owed.push({ event: stockLow, sources: ofStore, etag: stock.etag });
         context.log(`inventory store=${storeId} decided ${ofStore.length} event(s)`);
       } catch (error) {
         for (const event of ofStore) failures.push({ eventId: event.id, error });
       }
     }));
 
-    if (outgoing.length > 0) {
+    if (outgoing.length > 0 || owed.length > 0) {
       try {
-        await deps.publisher.publish([...new Map(outgoing.map((o) => [o.event.id, o.event])).values()]);
+        await deps.publisher.publish([...new Map([...outgoing, ...owed].map((o) => [o.event.id, o.event])).values()]);
       } catch (error) {
-        // The decisions are stored; a retry or redelivery finds them and publishes the outcomes again.
+        // The decisions and crossings are stored; a retry or redelivery finds them and publishes again.
         for (const o of outgoing) failures.push({ eventId: o.source.id, error });
+        const failed = new Set(failures.map((f) => f.eventId));
+        for (const source of owed.flatMap((o) => o.sources)) {
+          if (!failed.has(source.id)) failures.push({ eventId: source.id, error });
+          failed.add(source.id);
+        }
+        return failures;
       }
+      await Promise.all(owed.map((o) => announced(client, stockCache, o, context)));
     }
     return failures;
   };

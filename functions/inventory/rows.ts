@@ -17,4 +17,15 @@ export const reservationKey = (orderId: string) => `${RESERVATION_PREFIX}${order
 export interface StockRow {
   cups: number;
   updatedAt: string;
+  /**
+   * The low-stock mark (stock.ts `LowMark`), written with the cups; absent on rows written before it
+   * existed (read as "not low, never crossed").
+   */
+  low?: boolean;
+  crossings?: number;
+  announced?: number;
+  /** The latest crossing: the cups it left, the threshold then, and when; its StockLow says them. */
+  crossedCups?: number;
+  crossedThreshold?: number;
+  crossedAt?: string;
 }

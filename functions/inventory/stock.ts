@@ -60,3 +60,42 @@ export function compensate(decided: { outcome: Decision; cups: number } | undefi
   if (decided.outcome === 'reserved') return { action: 'release', cups: decided.cups };
   return { action: 'none' };
 }
+
+/**
+ * What the stock row remembers about the low-stock threshold: whether the last write left it at or
+ * below (`low`), how many times it crossed (`crossings`), and up to which crossing a StockLow was
+ * published (`announced`). A crossing is recorded in the same write that moves the cups, so however
+ * often a write is retried or redelivered, a crossing is counted once.
+ */
+export interface LowMark {
+  low: boolean;
+  crossings: number;
+  announced: number;
+}
+
+export const NOT_LOW: LowMark = Object.freeze({ low: false, crossings: 0, announced: 0 });
+
+/** Whether `cups` free cups are low for a store whose threshold is `lowStockCups`. */
+export function isLow(cups: number, lowStockCups: number): boolean {
+  return cups <= lowStockCups;
+}
+
+/**
+ * The mark after a write leaves `cups` free: falling from above the threshold to at or below it is a
+ * new crossing; rising above it re-arms the mark for the next one; anything else leaves it as it was
+ * (staying low takes no second crossing, whatever the writes in between).
+ */
+export function markLow(before: LowMark, cups: number, lowStockCups: number): LowMark {
+  const low = isLow(cups, lowStockCups);
+  if (low && !before.low) return { ...before, low: true, crossings: before.crossings + 1 };
+  if (!low && before.low) return { ...before, low: false };
+  return before;
+}
+
+/**
+ * The crossing still to be announced, if any. Only the latest: when an earlier crossing's StockLow
+ * never got out before the stock rose and crossed again, the newer one says all the older would.
+ */
+export function unannounced(mark: LowMark): number | undefined {
+  return mark.crossings > mark.announced ? mark.crossings : undefined;
+}

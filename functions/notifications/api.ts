@@ -7,15 +7,21 @@ import { json, parseWith, queryObject } from '../../shared/http';
 import { Cursor, listPage, nextLink } from '../../shared/paging';
 import { getOrUndefined, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { CustomerId, ListLimit, OrderId } from '../../shared/identifiers';
+import { CustomerId, ListLimit, OrderId, StoreId } from '../../shared/identifiers';
+import { fromAlertRow, storeAlertPartition, type StoreAlertRow } from './storeAlerts';
 import { NOTIFICATION_KINDS } from './messages';
 import { ORDER_PARTITIONS_FROM, customerPartition, fromRow, notificationKey, orderPartition, type NotificationRow } from './rows';
 
 export const Query = z.strictObject({
   customerId: CustomerId.optional(),
   orderId: OrderId.optional(),
+  /** A store's own notifications for staff (low stock), not its orders'; alone, not with the others. */
+  storeId: StoreId.optional(),
   limit: ListLimit,
   cursor: Cursor,
+}).refine((q) => q.storeId === undefined || (q.orderId === undefined && q.customerId === undefined), {
+  message: "storeId lists a store's own notifications; it does not combine with orderId or customerId",
+  path: ['storeId'],
 });
 
 /**
@@ -28,6 +34,10 @@ export function createNotificationsApi(deps: ServiceDeps) {
     async listNotifications(request: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const q = parseWith(Query, queryObject(request), 'query');
       const client = await deps.table(TABLES.notifications);
+      if (q.storeId !== undefined) {
+        const page = await listPage<StoreAlertRow>(client, odata`PartitionKey eq ${storeAlertPartition(q.storeId)}`, q.limit, q.cursor);
+        return json(200, inScope(caller, page.rows.map(fromAlertRow)), nextLink(request, page.next));
+      }
       if (q.orderId) {
         // An order has at most one notification of each kind: point reads, whatever the table holds.
         const orderId = q.orderId;

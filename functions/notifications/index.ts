@@ -9,11 +9,12 @@ import { CONSUMER_RETRY } from '../../shared/retry';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createNotificationsApi } from './api';
 import { createNotifier } from './notifier';
+import { createStoreAlerts, withStoreAlerts } from './storeAlerts';
 
 const deps = productionDeps();
 
 const guard = productionGuard(deps);
-/** By order id alone it is the customer's own lookup (the order id is the key); by customer it is staff's. */
+/** By order id alone it is the customer's own lookup (the order id is the key); by customer or store it is staff's. */
 const byOrderOrStaff: Rule = (request) =>
   request.query.get('orderId') && !request.query.get('customerId') ? { kind: 'anyone' } : staff()(request);
 
@@ -28,8 +29,8 @@ app.eventHub('notifyCustomers', {
   handler: eventHubConsumer(
     {
       name: 'notifyCustomers',
-      accepts: ['OrderCancelled', 'OrderCompleted', 'CustomerErased'],
-      handle: withErasure(createNotifier(deps), createNotificationErasure(deps)),
+      accepts: ['OrderCancelled', 'OrderCompleted', 'CustomerErased', 'StockLow'],
+      handle: withErasure(withStoreAlerts(createNotifier(deps), createStoreAlerts(deps)), createNotificationErasure(deps)),
     },
     consumerDeps(deps),
   ),

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
-import { CafeEvent } from '../../shared/events';
+import { CafeEvent, isOrderEvent } from '../../shared/events';
 import { json, notFound, parseWith, pathId, problem, queryObject } from '../../shared/http';
 import { getOrUndefined, odata } from '../../shared/tables';
 import { Cursor, listPage, nextLink } from '../../shared/paging';
@@ -94,7 +94,8 @@ export function createDeadLetterApi(deps: ServiceDeps) {
       if (!event.success) {
         throw problem(422, 'not-replayable', 'Not replayable', 'The dead-lettered payload is not a valid event of this version; it cannot be published again.');
       }
-      if (expiredOrder(orderTime(event.data.orderId), deps.now(), deps.settings.retentionDays)) {
+      // A store event (StockLow) belongs to no order, so no order's retention applies to it.
+      if (isOrderEvent(event.data) && expiredOrder(orderTime(event.data.orderId), deps.now(), deps.settings.retentionDays)) {
         // The order's records are gone (or going) with the retention: replaying would rebuild a fragment.
         throw problem(410, 'expired', 'Order expired', `Order ${event.data.orderId} is older than the retention (${deps.settings.retentionDays} days); its dead letter is not replayed.`);
       }

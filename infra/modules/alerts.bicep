@@ -1,6 +1,7 @@
 // Alert rules that replace the original's Grafana/Prometheus alerting:
 //   - function failures (any failed invocation, per function) from Application Insights requests;
 //   - dead-lettered events (the app logs them as errors whose message starts with "dead-lettered");
+//   - a store low on cups (the inventory's "stock low" warning line, once per StockLow it publishes);
 //   - events neither processed nor dead-lettered (error lines starting with "unparked event");
 //   - Event Hubs throttling (ThrottledRequests metric);
 //   - consumers stalled (events arrive but none leave) and a growing backlog (incoming x consumer groups
@@ -349,6 +350,56 @@ resource stuckBrewing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
 }
 
 output stuckBrewingAlertId string = stuckBrewing.id
+
+// A store low on cups: the inventory logs "stock low storeId=... cups=... lowStockCups=... crossing=..." at
+// warning level each time it publishes a StockLow (functions/inventory/lowStock.ts), i.e. once per crossing of
+// the store's threshold, again only if a publish had to be repeated. One alert per store; the crossing number
+// tells a repeat from a new crossing. Informational: someone restocks, nothing is broken.
+resource stockLow 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-stock-low-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Cafe: store low on cups'
+    description: 'A store\'s free cups fell to its low-stock threshold (its lowStockCups, else LOW_STOCK_CUPS) in the last 5 minutes. Restock it (POST /inventories/{storeId}/restock).'
+    severity: 3
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where severityLevel >= 2 and message startswith "stock low" | extend storeId = extract("storeId=([^ ]+)", 1, message), crossing = extract("crossing=([0-9]+)", 1, message) | summarize crossings = dcount(crossing) by storeId'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'crossings'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            {
+              name: 'storeId'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: logActions
+  }
+}
+
+output stockLowAlertId string = stockLow.id
 
 output alertRuleIds string[] = [
   functionFailures.id

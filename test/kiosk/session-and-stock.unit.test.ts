@@ -79,6 +79,19 @@ describe('the staff page’s stock and forms', () => {
     ]);
     expect(lowStockText(rows)).toBe('main (3), south (0)');
     expect(lowStockText(stockRows(stocks, 2))).toBe('');
+  });
+
+  it("takes the server's low and threshold over the page's default, store by store", () => {
+    const fromServer = [
+      { storeId: 'big', cups: 15, low: true, lowStockCups: 20 },
+      { storeId: 'tiny', cups: 3, low: false, lowStockCups: 0 },
+    ];
+    const rows = stockRows(fromServer, 5);
+    expect(rows.map((r) => [r.storeId, r.low])).toEqual([
+      ['big', true],
+      ['tiny', false],
+    ]);
+    expect(lowStockText(rows)).toBe('big (15)');
     expect(stockRows(undefined, 5)).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { decodeEvent } from '../../shared/eventDecoding';
-import { makeEvent } from '../../shared/events';
+import { makeEvent, makeStockLow } from '../../shared/events';
 import { EVENT_HUB } from '../../shared/topology';
 import { headersAsText, headerText } from '../../tools/events/headers';
 import { defaultGroupId, eventHubsScope, kafkaClientConfig, publishProducerConfig, tailConsumerConfig, TOPIC } from '../../tools/events/kafkaConfig';
@@ -194,6 +194,19 @@ describe('the tail', () => {
     expect(tail.take(record(completed('o-1')))).toBe(true);
     expect(tail.missing()).toEqual([]);
     expect(out.map((l) => (JSON.parse(l) as { event: { id: string } }).event.id)).toEqual(['o-1.OrderPlaced', 'o-1.OrderCompleted']);
+  });
+
+  it('prints a store event (StockLow) with no order, and leaves it out when following an order', () => {
+    const stockLow = makeStockLow({ storeId: 'main', occurredAt: '2026-11-25T10:00:00.000Z', cups: 5, lowStockCups: 5, crossing: 2 });
+    const out: string[] = [];
+    const warn: string[] = [];
+    createTail({}, { out: (l) => out.push(l), warn: (l) => warn.push(l) }).take(record(stockLow));
+    expect(out).toEqual([expect.stringMatching(/ StockLow +order=- store=main id=main\.StockLow\.2$/)]);
+    expect(warn).toEqual([]);
+
+    const following: string[] = [];
+    createTail({ orderId: 'o-1' }, { out: (l) => following.push(l), warn: () => undefined }).take(record(stockLow));
+    expect(following).toEqual([]);
   });
 
   it('stops after --max events', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announces, compensate, cupsSuffice, reserveInTurn, restocked } from '../../functions/inventory/stock';
+import { NOT_LOW, announces, compensate, cupsSuffice, isLow, markLow, reserveInTurn, restocked, unannounced } from '../../functions/inventory/stock';
 
 describe('cup stock decisions', () => {
   it('given 10 cups, an order of 11 is refused and takes nothing', () => {
@@ -59,5 +59,44 @@ describe('compensating a cancelled order', () => {
 
   it('announces only reservation decisions, not a cancelled order', () => {
     expect(['reserved', 'out-of-stock', 'released', 'cancelled'].filter((d) => announces(d as never))).toEqual(['reserved', 'out-of-stock']);
+  });
+});
+
+describe('crossing the low-stock threshold', () => {
+  it('falling from above the threshold to it is one crossing, owed until announced', () => {
+    const mark = markLow(NOT_LOW, 5, 5);
+    expect(mark).toEqual({ low: true, crossings: 1, announced: 0 });
+    expect(unannounced(mark)).toBe(1);
+    expect(unannounced({ ...mark, announced: 1 })).toBeUndefined();
+  });
+
+  it('staying at or below the threshold takes no second crossing, however many writes follow', () => {
+    let mark = markLow(NOT_LOW, 4, 5);
+    for (const cups of [3, 2, 2, 0, 5]) mark = markLow(mark, cups, 5);
+    expect(mark.crossings).toBe(1);
+  });
+
+  it('rising above the threshold re-arms it, and the next fall is the next crossing', () => {
+    const low = { ...markLow(NOT_LOW, 2, 5), announced: 1 };
+    const rearmed = markLow(low, 6, 5);
+    expect(rearmed).toEqual({ low: false, crossings: 1, announced: 1 });
+    expect(unannounced(rearmed)).toBeUndefined();
+    expect(markLow(rearmed, 5, 5)).toEqual({ low: true, crossings: 2, announced: 1 });
+  });
+
+  it('a write that stays above the threshold changes nothing', () => {
+    expect(markLow(NOT_LOW, 6, 5)).toBe(NOT_LOW);
+  });
+
+  it('a threshold of 0 is crossed only by running out', () => {
+    expect(isLow(1, 0)).toBe(false);
+    expect(markLow(NOT_LOW, 1, 0).crossings).toBe(0);
+    expect(markLow(NOT_LOW, 0, 0).crossings).toBe(1);
+  });
+
+  it('of two crossings never announced, only the latest is owed', () => {
+    const first = markLow(NOT_LOW, 1, 5);
+    const second = markLow(markLow(first, 10, 5), 3, 5);
+    expect(unannounced(second)).toBe(2);
   });
 });

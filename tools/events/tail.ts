@@ -1,5 +1,5 @@
 import { decodeEvent } from '../../shared/eventDecoding';
-import type { CafeEvent } from '../../shared/events';
+import { isOrderEvent, type CafeEvent } from '../../shared/events';
 import type { HubRecord } from './source';
 
 export interface TailOptions {
@@ -30,7 +30,8 @@ function line(record: HubRecord, event: CafeEvent): string {
     `${record.partition}/${record.offset}`.padEnd(8),
     record.timestamp ?? '-',
     event.type.padEnd(17),
-    `order=${event.orderId}`,
+    // A store event (StockLow) belongs to no order.
+    `order=${isOrderEvent(event) ? event.orderId : '-'}`,
     `store=${event.storeId}`,
     `id=${event.id}`,
   ].join(' ');
@@ -56,7 +57,7 @@ export function createTail(options: TailOptions, output: TailOutput): Tail {
         return false;
       }
       const event = decoded.event;
-      if (options.orderId !== undefined && event.orderId !== options.orderId) return false;
+      if (options.orderId !== undefined && (!isOrderEvent(event) || event.orderId !== options.orderId)) return false;
       printed += 1;
       output.out(
         options.json

@@ -83,7 +83,7 @@ function renderStock() {
   const warning = $('#low-warning');
   // Signed out, the page has read no stock: no warning about figures it does not have.
   const low = state.auth === 'off' || state.signedIn ? lowStockText(rows) : '';
-  const text = low ? tr('staff.lowWarning', { stores: low, threshold: state.threshold }) : '';
+  const text = low ? tr('staff.lowWarning', { stores: low }) : '';
   warning.hidden = !low;
   if (warning.textContent !== text) warning.textContent = text; // an alert is announced only when it changes
 
@@ -315,7 +315,8 @@ function wireForm(form, limits, send, doneKey) {
       const stock = /** @type {Stock} */ (await send(parsed.storeId, parsed.cups));
       result.classList.add('done');
       result.textContent = tr(doneKey, { store: stock.storeId, cups: stock.cups, added: parsed.cups });
-      state.stocks = [...state.stocks.filter((s) => s.storeId !== stock.storeId), { storeId: stock.storeId, cups: stock.cups, updatedAt: stock.updatedAt }];
+      const { storeId, cups, updatedAt, low, lowStockCups } = stock;
+      state.stocks = [...state.stocks.filter((s) => s.storeId !== storeId), { storeId, cups, updatedAt, low, lowStockCups }];
       renderStock();
       void refresh();
     } catch (error) {

@@ -5,10 +5,11 @@ import { isLowStock } from './status.js';
 /** @import { Language } from './i18n.js' */
 /** @typedef {{ min: number, max: number }} Limits */
 /**
- * One store's stock from GET /inventories.
- * @typedef {{ storeId: string, cups: number, updatedAt?: string }} Stock
+ * One store's stock from GET /inventories: `low` and `lowStockCups` are the server's, judged on the
+ * store's own threshold.
+ * @typedef {{ storeId: string, cups: number, updatedAt?: string, low?: boolean, lowStockCups?: number }} Stock
  */
-/** @typedef {{ storeId: string, cups: number, updatedAt?: string, notSet: boolean, low: boolean }} StockRow */
+/** @typedef {{ storeId: string, cups: number, updatedAt?: string, notSet: boolean, low: boolean, lowStockCups: number }} StockRow */
 /**
  * @typedef {{ ok: true, storeId: string, cups: number }
  *   | { ok: false, field: 'storeId' | 'cups', key: string, params: Record<string, number> }} StockForm
@@ -23,21 +24,27 @@ export const RESTOCK_LIMITS = { min: 1, max: 1000000 }; // POST /inventories/{st
 /**
  * Rows for the stock table from GET /inventories, sorted by store; `alsoShow` stores (e.g. the one the
  * page is about) appear with 0 cups and `notSet` when their stock was never set (API.md: that means 0).
+ * Whether a store is low is the server's word (`low`, on the store's own threshold); `threshold`, the
+ * app's default, only judges a store the server said nothing about (never set, or an older server).
  * @param {unknown} stocks the API's answer: a list of `Stock`s (anything else counts as none)
  * @param {number} threshold
  * @param {string[]} [alsoShow]
  * @returns {StockRow[]}
  */
 export function stockRows(stocks, threshold, alsoShow = []) {
-  /** @type {Map<string, Omit<StockRow, 'low'>>} */
+  /** @type {Map<string, StockRow>} */
   const rows = new Map();
   /** @type {Stock[]} */
   const list = Array.isArray(stocks) ? stocks : [];
-  for (const s of list) rows.set(s.storeId, { storeId: s.storeId, cups: s.cups, updatedAt: s.updatedAt, notSet: false });
-  for (const storeId of alsoShow) if (storeId && !rows.has(storeId)) rows.set(storeId, { storeId, cups: 0, updatedAt: undefined, notSet: true });
-  return [...rows.values()]
-    .sort((a, b) => a.storeId.localeCompare(b.storeId))
-    .map((row) => ({ ...row, low: isLowStock(row.cups, threshold) }));
+  for (const s of list) {
+    const lowStockCups = typeof s.lowStockCups === 'number' ? s.lowStockCups : threshold;
+    const low = typeof s.low === 'boolean' ? s.low : isLowStock(s.cups, lowStockCups);
+    rows.set(s.storeId, { storeId: s.storeId, cups: s.cups, updatedAt: s.updatedAt, notSet: false, low, lowStockCups });
+  }
+  for (const storeId of alsoShow) {
+    if (storeId && !rows.has(storeId)) rows.set(storeId, { storeId, cups: 0, updatedAt: undefined, notSet: true, low: isLowStock(0, threshold), lowStockCups: threshold });
+  }
+  return [...rows.values()].sort((a, b) => a.storeId.localeCompare(b.storeId));
 }
 
 /**
