@@ -76,7 +76,7 @@ describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Ch
       await patch('shut', { open: false });
       const page = await open('/kiosk?store=shut&lang=en');
       await expect.poll(() => page.locator('#store-state').textContent()).toBe('This store is closed. Ordering is not available right now.');
-      expect(await page.locator('#store-state').getAttribute('role')).toBe('status');
+      expect(await page.locator('#store-state').getAttribute('aria-live')).toBe('polite');
       const americano = page.getByRole('button', { name: 'Americano', exact: true });
       expect(await americano.isDisabled()).toBe(true);
       expect(await placeOrder(page).isDisabled()).toBe(true);

@@ -258,7 +258,7 @@ function storeBlock() {
   return undefined;
 }
 
-/** `#store-state` (role=status): says the store is closed; empty while it is open. */
+/** `#store-state` (a polite live region, not role=status: the order tracker is the page's one status): says the store is closed; empty while it is open. */
 function renderStore() {
   const text = storeOpen() ? '' : tr('store.closed');
   const line = $('#store-state');
