@@ -12,9 +12,11 @@ import { getOrUndefined } from './tables';
  * A store never configured is open with no limits of its own: every field has a default, and `null`
  * in a patch puts a field back to it (JSON Merge Patch).
  */
-const MenuItemId = z.enum(MENU.map((m) => m.id) as [string, ...string[]]);
+export const MenuItemId = z.enum(MENU.map((m) => m.id) as [string, ...string[]]);
 /** `null`: no limit. */
-const Limit = z.number().int().min(1).max(100_000).nullable();
+export const Limit = z.number().int().min(1).max(100_000).nullable();
+/** Seconds one drink takes on one machine. */
+export const DrinkSeconds = z.number().min(0).max(3_600);
 
 function isTimeZone(name: string): boolean {
   try {
@@ -41,7 +43,7 @@ export const StoreSettings = z.strictObject({
   /** Menu items sold out in this store (409 item-unavailable). */
   unavailable: z.array(MenuItemId).max(MENU.length).refine((ids) => new Set(ids).size === ids.length, 'Each menu item at most once'),
   /** Seconds one drink takes on one machine, per menu item; an item left out takes the app's BREW_SECONDS. */
-  brewSeconds: z.partialRecord(MenuItemId, z.number().min(0).max(3_600)),
+  brewSeconds: z.partialRecord(MenuItemId, DrinkSeconds),
   /** The store's IANA time zone: its sales day runs from local midnight to local midnight. */
   timeZone: TimeZone,
 });
@@ -134,4 +136,15 @@ export function createStoreSettingsReader(table: () => Promise<TableClient>, opt
       cache.delete(storeId);
     },
   };
+}
+
+let shared: StoreSettingsReader | undefined;
+
+/**
+ * The process's one reader, shared by intake and the stores service: a patch answered by this process
+ * forgets the copy intake would read next, so a store closed here refuses orders here at once.
+ */
+export function productionStoreSettings(table: () => Promise<TableClient>): StoreSettingsReader {
+  shared ??= createStoreSettingsReader(table);
+  return shared;
 }

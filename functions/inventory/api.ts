@@ -11,7 +11,7 @@ import { keyFor } from '../../shared/identifiers';
 import { withConflictRetry } from '../../shared/retry';
 import { getOrUndefined, isPreconditionFailed, isTransactionConflict, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { ifMatchAllows, toHttpEtag } from './etags';
+import { ifMatchAllows, toHttpEtag } from '../../shared/etags';
 import { restocked } from './stock';
 import { STOCK_ROW, STORES_PARTITION, type StockRow } from './rows';
 import { announceOwed, createThresholds, lowFields } from './lowStock';

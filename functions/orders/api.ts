@@ -15,6 +15,9 @@ import { OPEN_PARTITION, ORDER_PARTITIONS_END, fromRow, idempotencyKeyAt, orderA
 import { Cursor, listPage, nextLink } from '../../shared/paging';
 import type { RowCache } from '../../shared/rowCache';
 import { CustomerId, ListLimit, OrderId, StoreId, newOrderId } from '../../shared/identifiers';
+import { createStoreSettingsReader, type StoreSettingsReader } from '../../shared/storeSettings';
+import { describeRefusal, hasLoadLimits, refuseByLoad, refuseBySettings, type Refusal } from './gate';
+import { countOpenOrders } from './openCounts';
 
 export const ListQuery = z.strictObject({
   customerId: CustomerId.optional(),
@@ -42,16 +45,53 @@ function accepted(order: Order): HttpResponseInit {
   return json(202, order, { location: `/orders/${order.id}` });
 }
 
+function refused(refusal: Refusal, storeId: string) {
+  const { slug, title, detail, errors } = describeRefusal(refusal, storeId);
+  const headers = refusal.kind === 'store-busy' ? { 'retry-after': String(refusal.retryAfterSeconds) } : undefined;
+  return problem(refusal.status, slug, title, detail, errors, headers);
+}
+
 /** The publish gets at most this long of the intake's budget: the open row and the sweep cover a slow hub. */
 const PUBLISH_TIMEOUT_MS = 3_000;
 
 export interface OrdersApiOptions {
   /** The rows the order consumer of this process caches: intake puts each new order there. */
   orderCache?: RowCache<OrderRow & { etag: string }>;
+  /** Each store's settings (open, sold-out drinks, limits); the process's shared reader in production. */
+  storeSettings?: StoreSettingsReader;
 }
 
 export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {}) {
   const orders = () => deps.table(TABLES.orders);
+  const storeSettings = options.storeSettings ?? createStoreSettingsReader(() => deps.table(TABLES.stores));
+
+  /**
+   * Whether the store refuses this order: its settings decide at once (cached: no round trip in the
+   * common case); a store with a load limit adds one bounded query of its open orders. Reads only.
+   */
+  async function refusalFor(client: TableClient, body: PlaceOrderBody, budget: Deadline): Promise<Refusal | undefined> {
+    const settings = await budget.within('reading the store settings', () => storeSettings.get(body.storeId));
+    const refusal = refuseBySettings(settings, body.items);
+    if (refusal || !hasLoadLimits(settings)) return refusal;
+    const counts = await budget.within('counting open orders', (abortSignal) => countOpenOrders(client, body.storeId, body.customerId, settings, { abortSignal }));
+    return refuseByLoad(settings, counts, body.items, deps.settings.brewSeconds);
+  }
+
+  /**
+   * The order a key already stands for, when the store would refuse a new one now: a client retrying
+   * an order taken before the store closed (or filled up, its own order among the count) gets that
+   * order back, not a refusal. Reads only, so a refusal still writes nothing.
+   */
+  async function acceptedEarlier(client: TableClient, key: KeyClaim, now: Date, budget: Deadline): Promise<Order | undefined> {
+    const at = idempotencyKeyAt(key.customerId, key.key);
+    const held = await budget.within('reading the Idempotency-Key', (abortSignal) => getOrUndefined<IdempotencyRow>(client, at.partitionKey, at.rowKey, { abortSignal }));
+    if (!held) return undefined;
+    const decision = decideKey(held, key.fingerprint, now);
+    if (decision === 'mismatch') throw keyReused();
+    if (decision !== 'repeat') return undefined;
+    const order = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(held.orderId).partitionKey, held.orderId, { abortSignal }));
+    return order ? fromRow(order) : undefined;
+  }
 
   /**
    * The order a customer's Idempotency-Key already stands for (`repeat`), or a new id claimed for it.
@@ -99,6 +139,14 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
       const client = await budget.within('opening the orders table', () => orders());
       const now = deps.now();
       const key = idempotencyKey === undefined ? undefined : { customerId: body.customerId, key: idempotencyKey, fingerprint: fingerprintOfOrder(body) };
+      // Before anything is written: a refused order leaves no key, open row or order behind.
+      const refusal = await refusalFor(client, body, budget);
+      if (refusal) {
+        const earlier = key && (await acceptedEarlier(client, key, now, budget));
+        if (earlier) return accepted(earlier);
+        context.log(`order refused storeId=${body.storeId} reason=${refusal.kind}`);
+        throw refused(refusal, body.storeId);
+      }
       const { id, repeat } = await claimId(client, key, newOrderId(now), now, budget);
       if (repeat) {
         // The first request may still be writing, or may have died before the order row: then this
@@ -114,6 +162,8 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
         nextNudgeAt: new Date(now.getTime() + 1000 * deps.settings.orderNudgeAfterSeconds).toISOString(),
         nudges: 0,
         idempotent: key !== undefined,
+        storeId: order.storeId,
+        customerId: order.customerId,
       };
       await budget.within('storing the open order', (abortSignal) => createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open }, { abortSignal }));
       const entity = toRow(order);

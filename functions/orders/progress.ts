@@ -49,6 +49,8 @@ async function recreateOrder(client: TableClient, events: readonly ProgressEvent
     nudges: 0,
     idempotent: true,
     seen: true,
+    storeId: order.storeId,
+    customerId: order.customerId,
   };
   await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: order.id, ...open });
   return { order, from: source.type };

@@ -47,6 +47,12 @@ export interface OrderRow {
 
 export interface OpenRow {
   event: string;
+  /**
+   * The order's store and customer, as plain properties so intake can count a store's open orders with
+   * a filter (see openCounts.ts). Rows written before they were added lack them and are not counted.
+   */
+  storeId?: string;
+  customerId?: string;
   nextNudgeAt: string;
   nudges: number;
   /** Placed with an Idempotency-Key, so the client can come back for it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ifMatchAllows, toHttpEtag } from '../../functions/inventory/etags';
+import { ifMatchAllows, toHttpEtag } from '../../shared/etags';
 import { idempotencyKeyAt } from '../../functions/orders/rows';
 import { decideKey, expiryFrom, fingerprintOf } from '../../shared/idempotency';
 import { newOrderId } from '../../shared/identifiers';

@@ -3,7 +3,7 @@
 
 /**
  * An RFC 9457 problem as the API sends it.
- * @typedef {{ title?: string, detail?: string, errors?: unknown }} Problem
+ * @typedef {{ type?: string, title?: string, detail?: string, errors?: unknown }} Problem
  */
 
 const TIMEOUT_MS = 10000;
@@ -20,12 +20,19 @@ export class ApiError extends Error {
   /**
    * @param {number} status
    * @param {Problem | undefined} problem
+   * @param {string | null} [retryAfter] the `Retry-After` header of a 429 or 503, as sent
    */
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = null) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  /** The last segment of the problem's `type` (`store-closed`, `store-busy`, ...), or undefined. */
+  get kind() {
+    return typeof this.problem?.type === 'string' ? this.problem.type.split('/').pop() : undefined;
   }
 }
 
@@ -62,7 +69,7 @@ async function call(method, url, body, headers = {}) {
       } catch {
         problem = undefined;
       }
-      throw new ApiError(response.status, problem);
+      throw new ApiError(response.status, problem, response.headers.get('retry-after'));
     }
     return response.status === 204 ? undefined : await response.json();
   } finally {
@@ -99,3 +106,9 @@ export const postJson = (url, body, headers) => call('POST', url, body, headers)
  * @param {Record<string, string>} [headers]
  */
 export const putJson = (url, body, headers) => call('PUT', url, body, headers);
+/**
+ * A JSON Merge Patch (only the fields to change; `null` resets one).
+ * @param {string} url
+ * @param {unknown} body
+ */
+export const patchJson = (url, body) => call('PATCH', url, body, { 'content-type': 'application/merge-patch+json' });

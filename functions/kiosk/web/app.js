@@ -5,10 +5,12 @@ import { $, applyLanguage, h, keepingFocus, sessionStore, setChildren, sleep, tr
 import { chooseLanguage, drinkName, formatWon, normalizeLanguage, t } from './i18n.js';
 import { customerIdFor, newIdempotencyKey, storeFromSearch } from './session.js';
 import { boardColumns, canCancel, isFinal, shortOrderNumber, statusView } from './status.js';
+import { isSoldOut, readSettings, retryAfterSeconds } from './store-settings.js';
 
 /**
  * @import { Cart, MenuItem } from './cart.js'
  * @import { Language } from './i18n.js'
+ * @import { StoreSettings } from './store-settings.js'
  */
 /**
  * A notification from GET /notifications.
@@ -31,6 +33,8 @@ import { boardColumns, canCancel, isFinal, shortOrderNumber, statusView } from '
  * @property {string | undefined} menuNote i18n key of the note above the menu
  * @property {Cart} cart
  * @property {string | undefined} cartMessage i18n key of the cart's alert line
+ * @property {Record<string, number>} cartMessageParams values for its placeholders
+ * @property {StoreSettings | undefined} storeSettings GET /stores/{store}; undefined until read (the server still refuses what it must)
  * @property {boolean} submitting
  * @property {string | undefined} idempotencyKey one per cart submission; kept across retries of the same cart
  * @property {FollowedOrder | undefined} order
@@ -46,6 +50,7 @@ const FOLLOW_MAX_MS = 30 * 60 * SECOND; // give up following an order that never
 const CLEAR_AFTER_MS = 90 * SECOND; // a finished order leaves the screen by itself (or when the next customer starts a cart)
 // Someone is already filling a cart: the finished order makes room for it sooner, keeping Place order on screen.
 const CLEAR_WHILE_SHOPPING_MS = 10 * SECOND;
+const STORE_MS = 10 * SECOND; // the store's settings: open or closed, sold-out drinks
 
 /** @type {KioskState} */
 const state = {
@@ -56,6 +61,8 @@ const state = {
   menuNote: 'menu.loading',
   cart: emptyCart(),
   cartMessage: undefined, // i18n key of the cart's alert line
+  cartMessageParams: {},
+  storeSettings: undefined,
   submitting: false,
   idempotencyKey: undefined, // one per cart submission; kept across retries of the same cart
   order: undefined, // { id, status, reason, notifications }
@@ -87,17 +94,27 @@ function renderMenu() {
       ...state.menu.map((item) => {
         const nameId = `drink-${item.id}-name`;
         const metaId = `drink-${item.id}-meta`;
+        const soldOutId = `drink-${item.id}-sold-out`;
         const quantity = quantityOf(state.cart, item.id);
         const temperature = item.temperature === 'hot' || item.temperature === 'iced' ? item.temperature : undefined;
+        const soldOut = isSoldOut(state.storeSettings, item.id);
+        // A sold-out drink says so in its visible text and in its name ("Iced Tea Sold out").
         return h(
           'li',
           {},
           h(
             'button',
-            // Named by its visible text (drink, temperature, price), so a voice command that says what is
-            // on screen finds it (WCAG 2.5.3 label in name); the badge is left out of the name.
-            { type: 'button', class: `drink ${temperature ?? ''}`, 'data-id': item.id, 'data-focus-key': `drink-${item.id}` },
+            // Named by its visible text (drink, sold out, temperature, price), so a voice command that says
+            // what is on screen finds it (WCAG 2.5.3 label in name); the badge is left out of the name.
+            {
+              type: 'button',
+              class: `drink ${temperature ?? ''}${soldOut ? ' sold-out' : ''}`,
+              'data-id': item.id,
+              'data-focus-key': `drink-${item.id}`,
+              disabled: soldOut || !storeOpen(),
+            },
             h('span', { id: nameId, class: 'drink-name' }, drinkName(item, state.lang)),
+            soldOut ? h('span', { id: soldOutId, class: 'sold-out-label' }, tr('menu.soldOut')) : null,
             h('span', { id: metaId, class: 'drink-meta' }, temperature ? h('span', { class: `temp ${temperature}` }, tr(`menu.${temperature}`)) : null, ' ', h('span', { class: 'price' }, formatWon(item.price, state.lang))),
             quantity > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true' }, `×${quantity}`) : null,
           ),
@@ -138,12 +155,13 @@ function renderCart() {
   const total = formatWon(cartTotal(state.cart, state.menu), state.lang);
   $('#cart-total').textContent = total;
   $('#cart-summary').textContent = count > 0 ? `${count === 1 ? tr('cart.count1') : tr('cart.count', { count })}, ${tr('cart.total')} ${total}` : '';
-  $('#cart-error').textContent = state.cartMessage ? tr(state.cartMessage, { max: MAX_QUANTITY }) : '';
+  const message = state.cartMessage ?? storeBlock();
+  $('#cart-error').textContent = message ? tr(message, { max: MAX_QUANTITY, ...state.cartMessageParams }) : '';
   const busy = $('#cart-busy');
   busy.hidden = !state.submitting;
   busy.textContent = state.submitting ? tr('order.sending') : '';
   const place = /** @type {HTMLButtonElement} */ ($('#place-order'));
-  place.disabled = count === 0 || state.submitting;
+  place.disabled = count === 0 || state.submitting || storeBlock() !== undefined;
   place.setAttribute('aria-busy', String(state.submitting));
 }
 
@@ -230,8 +248,66 @@ function renderBoard() {
   setChildren($('#board-ready'), tiles(ready));
 }
 
+// ---- store settings: closed store, sold-out drinks -------------------------------------------------
+
+const storeOpen = () => state.storeSettings?.open !== false;
+
+/**
+ * Why the cart cannot be ordered as it is (an i18n key), or undefined.
+ * @returns {string | undefined}
+ */
+function storeBlock() {
+  if (!storeOpen()) return 'store.closed';
+  if (state.cart.some((line) => isSoldOut(state.storeSettings, line.menuItemId))) return 'cart.soldOut';
+  return undefined;
+}
+
+/** `#store-state` (a polite live region, not role=status: the order tracker is the page's one status): says the store is closed; empty while it is open. */
+function renderStore() {
+  const text = storeOpen() ? '' : tr('store.closed');
+  const line = $('#store-state');
+  if (line.textContent !== text) line.textContent = text;
+}
+
+let storeBusy = false;
+async function loadStoreSettings() {
+  if (storeBusy) return;
+  storeBusy = true;
+  try {
+    state.storeSettings = readSettings(await getJson(`/stores/${encodeURIComponent(state.store)}`));
+    renderStore();
+    renderMenu();
+    renderCart();
+  } catch {
+    // keep the last settings (none: the server still refuses what it must)
+  } finally {
+    storeBusy = false;
+  }
+}
+
+/**
+ * The cart's line for a refused order: a closed store, a sold-out drink, a busy store (with when to retry).
+ * @param {ApiError} error
+ * @returns {string} i18n key
+ */
+function refusalMessage(error) {
+  state.cartMessageParams = {};
+  if (error.kind === 'store-closed' || error.kind === 'item-unavailable') {
+    void loadStoreSettings(); // the kiosk learns the change now, not at the next poll
+    return error.kind === 'store-closed' ? 'store.closed' : 'cart.soldOut';
+  }
+  if (error.status === 429) {
+    const seconds = retryAfterSeconds(error.retryAfter);
+    if (seconds === undefined) return 'order.busyNow';
+    state.cartMessageParams = { seconds };
+    return 'order.busy';
+  }
+  return 'order.failed';
+}
+
 function renderAll() {
   renderStatic();
+  renderStore();
   renderMenu();
   renderCart();
   renderTracker();
@@ -247,6 +323,7 @@ function renderAll() {
 function changeCart(next, refused) {
   if (next !== state.cart) state.idempotencyKey = undefined; // a different cart is a different order
   state.cartMessage = refused ? 'cart.full' : undefined;
+  state.cartMessageParams = {};
   state.cart = next;
   // Someone is filling a cart while the last order's "Ready" / "Cancelled" is still up: that order is
   // over, so it makes room now (the cart and its Place order button stay in view). Focus stays put.
@@ -273,7 +350,7 @@ async function placeOrder() {
     follow(order);
   } catch (error) {
     // The same key is sent again on the next tap, so a retry after a lost answer orders only once.
-    state.cartMessage = error instanceof ApiError ? 'order.failed' : 'order.offline';
+    state.cartMessage = error instanceof ApiError ? refusalMessage(error) : 'order.offline';
     if (error instanceof ApiError) console.warn('POST /orders refused', error.status, error.problem);
   } finally {
     state.submitting = false;
@@ -453,3 +530,5 @@ renderAll();
 void loadMenu();
 void refreshBoard();
 setInterval(() => void refreshBoard(), BOARD_MS);
+void loadStoreSettings();
+setInterval(() => void loadStoreSettings(), STORE_MS);

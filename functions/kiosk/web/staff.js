@@ -1,16 +1,18 @@
 // The staff screen: cups per store (set / restock), low-stock warning, recent orders.
-import { ApiError, getJson, postJson, putJson, setBearer } from './api.js';
+import { ApiError, getJson, patchJson, postJson, putJson, setBearer } from './api.js';
 import { $, applyLanguage, h, sessionStore, setChildren, translateStatic } from './dom.js';
-import { chooseLanguage, formatTime, localeOf, normalizeLanguage, t } from './i18n.js';
+import { chooseLanguage, drinkName, formatTime, localeOf, normalizeLanguage, t } from './i18n.js';
 import { storeFromSearch } from './session.js';
 import { createSalesSection } from './sales.js';
 import { shortOrderNumber, staffReasonKey, staffStatusKey } from './status.js';
 import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, stockRows } from './stock.js';
+import { parseSettingsForm, readSettings, settingsPatch } from './store-settings.js';
 
 /**
  * @import { CartLine } from './cart.js'
  * @import { Language } from './i18n.js'
  * @import { Limits, Stock } from './stock.js'
+ * @import { SettingsForm, StoreSettings } from './store-settings.js'
  */
 /**
  * An order from GET /orders (only what this page reads).
@@ -30,6 +32,7 @@ import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, st
  * @property {AuthMode | undefined} auth from GET /kiosk/settings
  * @property {{ token: string, name: string } | undefined} signedIn
  * @property {{ key: string, detail: string } | undefined} authError
+ * @property {StoreSettings | undefined} settings the store's settings as last read or saved (the base of the next patch)
  */
 
 const REFRESH_MS = 5000;
@@ -49,6 +52,7 @@ const state = {
   auth: undefined, // 'off' | 'local' | 'entra', from GET /kiosk/settings
   signedIn: undefined, // { token, name }
   authError: undefined, // { key, detail }
+  settings: undefined,
 };
 /**
  * @param {string} key
@@ -231,6 +235,7 @@ $('#sign-out').addEventListener('click', () => {
 function renderAll() {
   renderSignIn();
   renderStatic();
+  renderSettings();
   renderStock();
   renderOrders();
   renderMeta();
@@ -333,6 +338,132 @@ function wireForm(form, limits, send, doneKey) {
 wireForm(/** @type {HTMLFormElement} */ ($('#set-form')), SET_LIMITS, (storeId, cups) => putJson(`/inventories/${encodeURIComponent(storeId)}`, { cups }), 'staff.set.done');
 wireForm(/** @type {HTMLFormElement} */ ($('#restock-form')), RESTOCK_LIMITS, (storeId, cups) => postJson(`/inventories/${encodeURIComponent(storeId)}/restock`, { cups }), 'staff.restock.done');
 
+// ---- store settings --------------------------------------------------------------------------------
+
+const settingsForm = /** @type {HTMLFormElement} */ ($('#settings-form'));
+/** @type {Record<string, string>} the i18n key (after `staff.settings.`) naming each field where it differs */
+const SETTING_LABELS = { open: 'ordering', unavailable: 'soldOut' };
+/** @param {string} name */
+const settingsInput = (name) => /** @type {HTMLInputElement} */ (settingsForm.elements.namedItem(name));
+
+/** @returns {{ id: string, name: string, nameKo?: string }[]} the menu as GET /menu answered it */
+function menuItems() {
+  return Array.isArray(state.menu) ? state.menu.filter((item) => item && typeof item.id === 'string') : [];
+}
+
+/**
+ * What the form holds now.
+ * @returns {SettingsForm}
+ */
+function readSettingsForm() {
+  /** @type {NodeListOf<HTMLInputElement>} */
+  const soldOut = settingsForm.querySelectorAll('input[name=unavailable]:checked');
+  /** @type {NodeListOf<HTMLInputElement>} */
+  const brew = settingsForm.querySelectorAll('input[data-brew]');
+  const open = /** @type {HTMLInputElement | null} */ (settingsForm.querySelector('input[name=open]:checked'));
+  return {
+    open: open ? open.value === 'true' : true,
+    machines: settingsInput('machines').value,
+    maxOrdersInFlight: settingsInput('maxOrdersInFlight').value,
+    maxOpenOrdersPerCustomer: settingsInput('maxOpenOrdersPerCustomer').value,
+    lowStockCups: settingsInput('lowStockCups').value,
+    unavailable: [...soldOut].map((input) => input.value),
+    brewSeconds: Object.fromEntries([...brew].map((input) => [/** @type {string} */ (input.dataset.brew), input.value])),
+    timeZone: settingsInput('timeZone').value,
+  };
+}
+
+/**
+ * Draws the per-drink controls (sold out, brewing time) in the page's language, with the values given.
+ * @param {{ unavailable: string[], brewSeconds: Record<string, string> }} values
+ */
+function drawDrinkControls(values) {
+  const items = menuItems();
+  setChildren(
+    $('#settings-sold-out'),
+    ...items.map((item) =>
+      h('label', {}, h('input', { type: 'checkbox', name: 'unavailable', value: item.id, checked: values.unavailable.includes(item.id) }), ' ', h('span', {}, drinkName(item, state.lang))),
+    ),
+  );
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (settingsForm.querySelectorAll('input[name=unavailable]'))) input.checked = values.unavailable.includes(input.value);
+  setChildren(
+    $('#settings-brew'),
+    ...items.map((item) =>
+      h(
+        'label',
+        {},
+        h('span', {}, tr('staff.settings.brewOf', { name: drinkName(item, state.lang) })),
+        h('input', { type: 'number', inputmode: 'decimal', min: '0', max: '3600', step: 'any', 'data-brew': item.id, name: `brew-${item.id}`, value: values.brewSeconds[item.id] ?? '', 'aria-describedby': 'settings-hint' }),
+      ),
+    ),
+  );
+}
+
+/** Puts the settings into the form (on load, on a store change, after a save). */
+function fillSettingsForm() {
+  const settings = state.settings;
+  if (!settings) return;
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (settingsForm.querySelectorAll('input[name=open]'))) input.checked = input.value === String(settings.open);
+  for (const name of /** @type {const} */ (['machines', 'maxOrdersInFlight', 'maxOpenOrdersPerCustomer', 'lowStockCups'])) settingsInput(name).value = settings[name] === null ? '' : String(settings[name]);
+  settingsInput('timeZone').value = settings.timeZone;
+  drawDrinkControls({ unavailable: settings.unavailable, brewSeconds: Object.fromEntries(Object.entries(settings.brewSeconds).map(([id, s]) => [id, String(s)])) });
+}
+
+/** The title and the per-drink labels in the page's language; what is typed in the form stays. */
+function renderSettings() {
+  $('#settings-title').textContent = tr('staff.settings.title', { store: state.store });
+  const current = readSettingsForm();
+  drawDrinkControls(current);
+}
+
+/** Reads the chosen store's settings (public: no sign-in needed to see them) and fills the form. */
+async function loadSettings() {
+  try {
+    state.settings = readSettings(await getJson(`/stores/${encodeURIComponent(state.store)}`));
+    fillSettingsForm();
+  } catch {
+    // the form keeps what it has; saving shows the error
+  }
+}
+
+settingsForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const result = $('.result', settingsForm);
+  result.className = 'result';
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (settingsForm.querySelectorAll('[aria-invalid]'))) input.removeAttribute('aria-invalid');
+  const parsed = parseSettingsForm(readSettingsForm());
+  if (!parsed.ok) {
+    const input = settingsInput(parsed.field);
+    input.setAttribute('aria-invalid', 'true');
+    result.classList.add('failed');
+    result.textContent = tr(parsed.key, parsed.params);
+    input.focus();
+    return;
+  }
+  const base = state.settings ?? readSettings({});
+  // Only what changed: another member of staff may be changing other fields meanwhile.
+  const patch = settingsPatch(base, parsed.settings);
+  if (Object.keys(patch).length === 0) {
+    result.textContent = tr('staff.settings.unchanged');
+    return;
+  }
+  const button = /** @type {HTMLButtonElement} */ ($('button[type=submit]', settingsForm));
+  button.disabled = true;
+  try {
+    state.settings = readSettings(await patchJson(`/stores/${encodeURIComponent(state.store)}`, patch));
+    fillSettingsForm();
+    result.classList.add('done');
+    result.textContent = tr('staff.settings.saved', { fields: Object.keys(patch).map((field) => tr(`staff.settings.${SETTING_LABELS[field] ?? field}`)).join(', ') });
+  } catch (error) {
+    result.classList.add('failed');
+    const refusal = error instanceof ApiError && (error.status === 401 || error.status === 403) ? ` (${error.status})` : '';
+    result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? `${error.message}${refusal}` : tr('staff.offline') });
+    onRefusal(error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
 // ---- wiring ----------------------------------------------------------------------------------------
 
 /** @param {string} storeId */
@@ -345,6 +476,7 @@ function setStore(storeId) {
   state.orders = [];
   renderAll();
   void refresh();
+  void loadSettings();
 }
 
 $('#orders-store').addEventListener('change', (event) => setStore(/** @type {HTMLSelectElement} */ (event.target).value));
@@ -372,5 +504,5 @@ try {
 
 applyLanguage(state.lang);
 renderAll();
-void loadOnce().then(refresh);
+void loadOnce().then(() => Promise.all([refresh(), loadSettings()]));
 setInterval(() => void refresh(), REFRESH_MS);

@@ -1,7 +1,8 @@
 /**
- * HTTP entity tags for the stock row. The Table ETag changes on every write to the row (a set, a
- * restock, a reservation), so it is exactly "the stock you read"; it is sent as an opaque strong tag
- * (base64url of the Table ETag, which itself is weak-looking and full of quotes).
+ * HTTP entity tags for a row a route reads and writes whole (the stock of a store, its settings). The
+ * Table ETag changes on every write to the row (for the stock: a set, a restock, a reservation), so it
+ * is exactly "the row you read"; it is sent as an opaque strong tag (base64url of the Table ETag, which
+ * itself is weak-looking and full of quotes).
  */
 export function toHttpEtag(tableEtag: string): string {
   return `"${Buffer.from(tableEtag, 'utf8').toString('base64url')}"`;
