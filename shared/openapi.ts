@@ -53,9 +53,17 @@ const PROBLEMS: Record<number, { description: string; example: Problem }> = {
     example: { type: 'https://unmanned.cafe/problems/precondition-failed', title: 'Precondition failed', status: 412, detail: 'The stock of store main is not the one If-Match names.' },
   },
   413: { description: 'The body is larger than 16 KiB.', example: { type: 'https://unmanned.cafe/problems/payload-too-large', title: 'Payload too large', status: 413, detail: 'The body must be at most 16384 bytes.' } },
+  415: {
+    description: 'The body is not in a media type this route takes (`Accept-Patch` lists them).',
+    example: { type: 'https://unmanned.cafe/problems/unsupported-media-type', title: 'Unsupported media type', status: 415, detail: 'Send the patch as application/merge-patch+json or application/json.' },
+  },
   422: {
     description: 'Understood but not processable.',
     example: { type: 'https://unmanned.cafe/problems/idempotency-key-reused', title: 'Idempotency-Key reused', status: 422, detail: 'This Idempotency-Key was used with another body.' },
+  },
+  429: {
+    description: 'Too many orders at once; try again after `Retry-After` seconds.',
+    example: { type: 'https://unmanned.cafe/problems/store-busy', title: 'Store busy', status: 429, detail: 'Store main has 20 orders in flight, its limit; try again in 30 s.' },
   },
   500: { description: 'An unexpected error; nothing leaks.', example: { type: 'https://unmanned.cafe/problems/internal', title: 'Internal error', status: 500, detail: 'The request could not be completed; try again.' } },
   501: { description: 'Not configured here.', example: { type: 'https://unmanned.cafe/problems/not-configured', title: 'Not configured', status: 501, detail: 'AzureWebJobsStorage__blobServiceUri is not set.' } },

@@ -8,6 +8,7 @@ import { paths as notifications } from '../notifications/openapi';
 import { paths as operations } from '../operations/openapi';
 import { paths as orders } from '../orders/openapi';
 import { paths as sales } from '../sales/openapi';
+import { paths as stores } from '../stores/openapi';
 import { paths as documentation } from './paths';
 
 /**
@@ -15,7 +16,7 @@ import { paths as documentation } from './paths';
  * service's file; a new service adds its `paths` here. test/unit/openapi.unit.test.ts fails while a
  * registered route is missing.
  */
-export const SERVICE_PATHS = mergePaths(health, orders, inventory, beverages, notifications, kiosk, operations, sales, documentation);
+export const SERVICE_PATHS = mergePaths(health, orders, inventory, beverages, notifications, kiosk, operations, stores, sales, documentation);
 
 let built: oas31.OpenAPIObject | undefined;
 
@@ -32,7 +33,7 @@ export function openApiDocument(): oas31.OpenAPIObject {
         'With `AUTH_MODE=off` (the local default) no route asks for a token.',
     },
     servers: [{ url: '/' }],
-    tags: ['health', 'orders', 'inventory', 'beverages', 'notifications', 'kiosk', 'operations', 'sales', 'documentation'].map((name) => ({ name })),
+    tags: ['health', 'orders', 'inventory', 'beverages', 'notifications', 'kiosk', 'operations', 'stores', 'sales', 'documentation'].map((name) => ({ name })),
     components: {
       securitySchemes: {
         bearer: {

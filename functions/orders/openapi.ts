@@ -36,7 +36,13 @@ export const paths: Paths = {
       requestBody: { required: true, content: jsonContent(PlaceOrderBody, { customerId: 'c-1', items: [{ menuItemId: 'americano', quantity: 2 }] }) },
       responses: {
         '202': answer('The order, pending.', Order, ORDER, Located),
-        ...problems([400, 409, 413, 422], { 409: { description: 'Another request with the same Idempotency-Key is still in progress.' } }),
+        ...problems([400, 409, 413, 422, 429], {
+          409: {
+            description: 'The store is closed (`store-closed`), a drink is sold out there (`item-unavailable`), or another request with the same Idempotency-Key is still in progress (`conflict`).',
+            example: { type: 'https://unmanned.cafe/problems/store-closed', title: 'Store closed', status: 409, detail: 'Store main is closed; it takes no new orders.' },
+          },
+          429: { description: "The store has `maxOrdersInFlight` orders in flight, or the customer `maxOpenOrdersPerCustomer` open orders there (`store-busy`); `Retry-After` says when to try again." },
+        }),
       },
     },
     get: {
