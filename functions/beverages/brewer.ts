@@ -1,11 +1,12 @@
 import { InvocationContext } from '@azure/functions';
-import type { TransactionAction } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { makeEvent, type CafeEvent, type CancelRequested, type CupsReserved } from '../../shared/events';
 import { createIfAbsent, deleteIfPresent, getOrUndefined, listAll, odata, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { asOf, cancelledJob, startBrewing, statusEvent, type BrewJob } from './brewing';
+import { SpanBatch, SpanKind, contextFromTraceparent, traceparentForOrder } from '../../shared/tracing';
 import { DUE_PARTITION, JOB_ROW, fromRow, toDueRow, toRow, type DueRow, type JobRow } from './rows';
 
 const SWEEP_PAGE = 100;
@@ -63,7 +64,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     });
 
     const brewing = outcomes.filter((o) => o.job.status === 'brewing');
-    const dueRows = new Map(brewing.map((o) => [o.job.orderId, toDueRow(o.job)]));
+    const dueRows = new Map(brewing.map((o) => [o.job.orderId, toDueRow(o.job, traceparentForOrder(o.job.orderId))]));
     try {
       await submitByPartition(client, [...dueRows.values()].map((row): TransactionAction => ['upsert', row, 'Replace']));
     } catch (error) {
@@ -120,17 +121,35 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     }
   }
 
-  /** Completes up to one page of ready jobs. */
+  /**
+   * Completes up to one page of ready jobs, each in a span of its order's trace (stored with its due
+   * entry), so BeverageCompleted goes on in the trace of the reservation that started the brew.
+   */
   async function completePage(context: InvocationContext): Promise<{ read: number; done: number }> {
     const client = await jobs();
     const now = deps.now();
     // '~' sorts after every character of an order id, so all jobs ready up to now are included.
     const due = await listAll<Partial<DueRow>>(client, odata`PartitionKey eq ${DUE_PARTITION} and RowKey lt ${`${now.toISOString()}~`}`, SWEEP_PAGE);
+    if (due.length === 0) return { read: 0, done: 0 };
+    const spans = new SpanBatch('completeBeverages', SpanKind.INTERNAL);
+    try {
+      return await spans.run(() => completeDue(client, due, now, spans, context));
+    } catch (error) {
+      spans.failRun(error);
+      throw error;
+    } finally {
+      spans.end();
+    }
+  }
+
+  async function completeDue(client: TableClient, due: (Partial<DueRow> & { rowKey?: string })[], now: Date, spans: SpanBatch, context: InvocationContext): Promise<{ read: number; done: number }> {
     const done: { rowKey: string; event: CafeEvent }[] = [];
     for (const entry of due) {
       const event = await completionOf(entry, now);
-      if (event) done.push({ rowKey: entry.rowKey!, event });
-      else await deleteIfPresent(client, DUE_PARTITION, entry.rowKey!);
+      if (event) {
+        spans.add({ key: event.orderId, orderId: event.orderId, name: 'completeBeverages BeverageCompleted', parent: contextFromTraceparent(entry.traceparent) });
+        done.push({ rowKey: entry.rowKey!, event });
+      } else await deleteIfPresent(client, DUE_PARTITION, entry.rowKey!);
     }
     if (done.length === 0) return { read: due.length, done: 0 };
     await deps.publisher.publish(done.map((d) => d.event));

@@ -28,6 +28,8 @@ export type DueRow = {
   orderId: string;
   storeId: string;
   readyAt: string;
+  /** The W3C trace context of the event that started the job: the completion is published in that trace. */
+  traceparent?: string;
 };
 
 export const dueKey = (job: Pick<BrewJob, 'readyAt' | 'orderId'>) => `${job.readyAt}_${job.orderId}`;
@@ -61,6 +63,6 @@ export function fromRow(row: TableEntityResult<JobRow>): BrewJob {
   };
 }
 
-export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt'>): DueRow & { partitionKey: string; rowKey: string } {
-  return { partitionKey: DUE_PARTITION, rowKey: dueKey(job), orderId: job.orderId, storeId: job.storeId, readyAt: job.readyAt };
+export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt'>, traceparent?: string): DueRow & { partitionKey: string; rowKey: string } {
+  return { partitionKey: DUE_PARTITION, rowKey: dueKey(job), orderId: job.orderId, storeId: job.storeId, readyAt: job.readyAt, ...(traceparent ? { traceparent } : {}) };
 }

@@ -5,6 +5,7 @@ import { TABLES } from '../../shared/topology';
 import { isFinal, type OrderStatus } from '../orders/order';
 import { ORDER_PARTITIONS_END } from '../orders/rows';
 import { customerPartition } from '../notifications/rows';
+import { SpanKind, inSpan } from '../../shared/tracing';
 
 /**
  * The retention timer: Table Storage has no TTL, so finished orders' records older than RETENTION_DAYS
@@ -13,7 +14,11 @@ import { customerPartition } from '../notifications/rows';
  * rows per table and the next run goes on.
  */
 export function createCleanup(deps: ServiceDeps) {
-  return async function cleanUpExpired(_timer: unknown, context: InvocationContext): Promise<void> {
+  return function cleanUpExpired(_timer: unknown, context: InvocationContext): Promise<void> {
+    return inSpan('cleanUpExpired', SpanKind.INTERNAL, () => cleanUp(context));
+  };
+
+  async function cleanUp(context: InvocationContext): Promise<void> {
     const now = deps.now();
     const retentionDays = deps.settings.retentionDays;
     const orders = await deleteExpiredBuckets(await deps.table(TABLES.orders), {
@@ -31,5 +36,5 @@ export function createCleanup(deps: ServiceDeps) {
       alsoDelete: (row) => [['delete', { partitionKey: customerPartition(String(row.customerId)), rowKey: String(row.rowKey) }]],
     });
     if (orders + kiosk + notifications > 0) context.log(`retention: deleted ${orders} order, ${kiosk} kiosk and ${notifications} notification rows older than ${retentionDays} days`);
-  };
+  }
 }
