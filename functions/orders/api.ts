@@ -103,6 +103,7 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
     const now = deps.now();
     const key = idempotencyKey === undefined ? undefined : { customerId: body.customerId, key: idempotencyKey, fingerprint: fingerprintOfOrder(body) };
     const { id, repeat } = await claimId(client, key, newOrderId(now), now, budget);
+    trace.getSpan(orderTrace)?.setAttribute('cafe.order_id', id);
     if (repeat) {
       // The first request may still be writing, or may have died before the order row: then this
       // request finishes the job with the same id.
