@@ -10,6 +10,7 @@ import { createReservations } from '../../functions/inventory/reservations';
 import { createKioskProjection } from '../../functions/kiosk/projector';
 import { createNotifier } from '../../functions/notifications/notifier';
 import { createOrdersApi } from '../../functions/orders/api';
+import { createCancelApi } from '../../functions/orders/cancel';
 import { createOrderProgress } from '../../functions/orders/progress';
 import { createOrderSweep } from '../../functions/orders/sweep';
 import { eventHubConsumer, type ConsumerSpec } from '../../shared/consumer';
@@ -196,6 +197,18 @@ describe('one order is one trace, from POST /orders to the notification and the 
     expect(sumOf(METRICS.completed, collected)).toBe(2);
     expect(sumOf(METRICS.sagaLatency, collected)).toBe(2);
     expect(sumOf(METRICS.consumerLag, collected)).toBeGreaterThan(0);
+  });
+
+  it('a customer\'s cancel is asked for in the order\'s trace, not the cancel request\'s own', async () => {
+    const { hub, place, deps } = await cafe();
+    const orderId = await place('c-4');
+    const intake = spanOf(orderId, 'placeOrder');
+    const cancel = new HttpRequest({ method: 'POST', url: `http://localhost/orders/${orderId}/cancel`, params: { id: orderId } });
+    expect((await withProblems(createCancelApi(deps).cancelOrder)(cancel, invocationContext().context)).status).toBe(202);
+    const asked = hub.records.find((r) => r.body.type === 'CancelRequested' && r.body.orderId === orderId)!;
+    const span = spanOf(orderId, 'cancelOrder CancelRequested');
+    expect(parentOf(span)).toBe(intake.spanContext().spanId);
+    expect(asked.properties[TRACEPARENT]).toBe(`00-${traceOf(intake)}-${span.spanContext().spanId}-01`);
   });
 
   it('the sweep re-publishes an order whose intake publish failed in the intake\'s trace', async () => {
