@@ -32,6 +32,10 @@ const settingsSchema = z.object({
   AUTH_MODE: z.enum(['off', 'local', 'entra']).default('off'),
   AUTH_ENTRA_TENANT_ID: z.string().trim().regex(GUID, 'a directory (tenant) id, a GUID').optional(),
   AUTH_ENTRA_CLIENT_ID: z.string().trim().regex(GUID, 'the API app registration\'s application (client) id, a GUID').optional(),
+  // Telemetry (shared/telemetry.ts): Application Insights on Azure, an OTLP/HTTP collector anywhere; neither: none.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL, the OTLP/HTTP collector (e.g. http://127.0.0.1:4318)' }).optional(),
+  OTEL_SERVICE_NAME: optionalText,
 });
 
 /**
@@ -61,12 +65,22 @@ export type AuthConfig =
   | { mode: 'local'; issuer: string; audience: string; jwks: { keys: Record<string, unknown>[] } }
   | { mode: 'entra'; tenantId: string; clientId: string; issuer: string; audience: string; jwksUrl: string };
 
+/** Where traces and metrics go; both exporters may be on at once, and with neither the app records nothing. */
+export interface TelemetryConfig {
+  /** Application Insights (ingestion authenticates as `clientId` when set: local auth is off there). */
+  azureMonitor?: { connectionString: string; clientId?: string };
+  /** An OTLP/HTTP collector's base URL; traces go to `/v1/traces`, metrics to `/v1/metrics`. */
+  otlpEndpoint?: string;
+  serviceName: string;
+}
+
 export interface Config {
   eventHub: EventHubConnection;
   tables: TablesConnection;
   /** Where the Functions host keeps Event Hubs checkpoints (identity-based), if configured. */
   checkpointStore?: { blobServiceUri: string; clientId?: string };
   auth: AuthConfig;
+  telemetry: TelemetryConfig;
   brewSeconds: number;
   orderNudgeAfterSeconds: number;
   /** An order not brewing by then is cancelled (`timed-out`); a brewing one is reported as stuck. */
@@ -186,6 +200,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? { checkpointStore: { blobServiceUri: s.AzureWebJobsStorage__blobServiceUri, ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}) } }
       : {}),
     auth: authConfig(s, host.data),
+    telemetry: {
+      ...(s.APPLICATIONINSIGHTS_CONNECTION_STRING
+        ? { azureMonitor: { connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING, ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}) } }
+        : {}),
+      ...(s.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '') } : {}),
+      serviceName: s.OTEL_SERVICE_NAME ?? host.data.WEBSITE_SITE_NAME ?? 'unmanned-cafe',
+    },
     brewSeconds: s.BREW_SECONDS,
     orderNudgeAfterSeconds: s.ORDER_NUDGE_AFTER_SECONDS,
     orderDeadlineSeconds: s.ORDER_DEADLINE_SECONDS,
@@ -205,7 +226,13 @@ export function config(): Config {
 }
 
 /**
- * Names of the app settings the app reads (the infra consistency test compares them with Bicep); the
- * local host's keys and the platform's own settings are not among them.
+ * Settings a deployment may leave out, with no default standing in for them: an OTLP collector is an
+ * addition to Application Insights, and the service name falls back to the site's name.
  */
-export const SETTING_NAMES = Object.keys(settingsSchema.shape);
+const OPTIONAL_SETTINGS: readonly string[] = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME'];
+
+/**
+ * Names of the app settings the app reads (the infra consistency test compares them with Bicep); the
+ * local host's keys, the platform's own settings and the optional ones are not among them.
+ */
+export const SETTING_NAMES = Object.keys(settingsSchema.shape).filter((name) => !OPTIONAL_SETTINGS.includes(name));

@@ -1,11 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
-import type { CafeEventType, EventOf } from './events';
+import { isOrderEvent, type CafeEventType, type EventOf } from './events';
 import { decodeBody as decode, decodeEvent, idOf, isKnownType, typeOf } from './eventDecoding';
 import { groupBy } from './collections';
 import type { DeadLetter } from './deadLetters';
 import { parkEach, UNPARKED_PREFIX, type ParkingDeps } from './parking';
 import { retryPending, type Backoff } from './backoff';
 import { statusOf } from './tables';
+import { SpanBatch, SpanKind, contextFromProperties } from './tracing';
+import { businessMetrics } from './metrics';
 
 /** An event the service could not apply. Permanent failures are parked at once; others are retried. */
 export interface EventFailure {
@@ -67,6 +69,41 @@ function metadataAt(context: InvocationContext, index: number): { sequenceNumber
   const partition = meta.partitionContext as { partitionId?: unknown } | undefined;
   const partitionId = typeof partition?.partitionId === 'string' ? partition.partitionId : undefined;
   return { ...(sequenceNumber !== undefined ? { sequenceNumber } : {}), ...(partitionId ? { partitionId } : {}) };
+}
+
+/** The application properties of a message (on Azure and in the local host alike, from the trigger metadata). */
+function propertiesAt(context: InvocationContext, index: number): unknown {
+  const meta = context.triggerMetadata ?? {};
+  if (Array.isArray(meta.propertiesArray)) return meta.propertiesArray[index];
+  return index === 0 ? meta.properties : undefined;
+}
+
+function enqueuedAt(context: InvocationContext, index: number): number | undefined {
+  const times = context.triggerMetadata?.enqueuedTimeUtcArray;
+  const time = Array.isArray(times) ? times[index] : undefined;
+  const at = typeof time === 'string' || time instanceof Date ? new Date(time).getTime() : NaN;
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/**
+ * A span per event, the child of the trace the event carries (its order's), and one for the batch
+ * linked to them all; and how long each event waited in the hub (the consumer lag metric).
+ */
+function observeBatch<T extends CafeEventType>(name: string, sorted: SortedBatch<T>, batchSize: number, context: InvocationContext, now: number): SpanBatch {
+  const items = sorted.valid.map((event) => {
+    const index = sorted.sources.get(event.id)!.index;
+    const enqueued = enqueuedAt(context, index);
+    if (enqueued !== undefined) businessMetrics.consumerLag(name, now - enqueued);
+    return {
+      key: event.id,
+      // A store's event (StockLow) has no order: its span is looked up by its own id.
+      orderId: isOrderEvent(event) ? event.orderId : event.id,
+      name: `${name} ${event.type}`,
+      parent: contextFromProperties(propertiesAt(context, index)),
+      attributes: { 'cafe.event_id': event.id, 'cafe.event_type': event.type, 'cafe.store_id': event.storeId },
+    };
+  });
+  return new SpanBatch(name, SpanKind.CONSUMER, items, { 'messaging.batch.message_count': batchSize, 'cafe.consumer': name });
 }
 
 /** A batch sorted by what is to be done with each event. */
@@ -207,20 +244,29 @@ export function eventHubConsumer<T extends CafeEventType>(spec: ConsumerSpec<T>,
     const batch: Message[] = (Array.isArray(messages) ? messages : [messages]).map((raw, index) => ({ index, raw }));
     const attempt = (context.retryContext?.retryCount ?? 0) + 1;
     let letters: DeadLetter[];
+    let spans: SpanBatch | undefined;
     try {
       const sorted = sortBatch<T>(batch, accepted, context);
-      const failures = await handleWithRetries(spec, sorted.valid, retries.handle, context);
+      spans = observeBatch(spec.name, sorted, batch.length, context, deps.now().getTime());
+      const observed = spans;
+      const failures = await observed.run(() => handleWithRetries(spec, sorted.valid, retries.handle, context));
+      for (const failure of failures) observed.fail(failure.eventId, failure.error);
       letters = lettersFor(spec, sorted, failures, attempt, context);
     } catch (error) {
       // Not an event's failure but the runner's own: which events were applied is unknown, so all are
       // parked (or logged); applying them again is harmless.
       context.error(`${spec.name}: the consumer runner failed on attempt ${attempt}: ${describeError(error)}`);
+      spans?.failAll(error);
       letters = lettersForAll(spec.name, batch, error, attempt, context);
     }
-    if (letters.length === 0) return;
-    const unparked = await parkEach(deps, letters, retries.park, context);
-    if (unparked.length > 0) {
-      throw new UnparkedEventsError(`${spec.name}: ${unparked.length} event(s) could neither be applied nor dead-lettered; each is logged as "${UNPARKED_PREFIX}"`);
+    try {
+      if (letters.length === 0) return;
+      const unparked = await parkEach(deps, letters, retries.park, context);
+      if (unparked.length > 0) {
+        throw new UnparkedEventsError(`${spec.name}: ${unparked.length} event(s) could neither be applied nor dead-lettered; each is logged as "${UNPARKED_PREFIX}"`);
+      }
+    } finally {
+      spans?.end();
     }
   };
 }

@@ -3,6 +3,7 @@ import { config } from './config';
 import { publisher, type EventPublisher } from './publisher';
 import { table } from './tables';
 import { TABLES, type TableName } from './topology';
+import { startTelemetry } from './telemetry';
 import type { ConsumerDeps } from './consumer';
 
 /** What a service needs from the outside world; tests pass their own (a real Azurite, a flaky publisher). */
@@ -26,8 +27,12 @@ export interface Settings {
   retentionDays: number;
 }
 
-/** The real clients; reading the configuration here makes a missing setting fail the app at start. */
+/**
+ * The real clients; reading the configuration here makes a missing setting fail the app at start, and
+ * telemetry is set up here, once per process, before any function runs.
+ */
 export function productionDeps(): ServiceDeps {
+  startTelemetry(config().telemetry);
   const { brewSeconds, orderNudgeAfterSeconds, orderDeadlineSeconds, intakeTimeoutSeconds, idempotencyTtlHours, lowStockCups, retentionDays } = config();
   return {
     table,

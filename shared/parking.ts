@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
 import { retryPending, type Backoff } from './backoff';
 import { deadLetter, type DeadLetter } from './deadLetters';
+import { businessMetrics } from './metrics';
 
 /** The line an operator greps for, and the alert in infra/modules/alerts.bicep watches: keep it stable. */
 export const UNPARKED_PREFIX = 'unparked event';
@@ -62,6 +63,7 @@ export async function parkEach(
       try {
         await deadLetter(await deps.deadLetters(), item.letter, deps.now());
         context.error(deadLetteredLine(item.letter));
+        businessMetrics.deadLettered(item.letter.consumer, item.letter.eventType);
       } catch (writeError) {
         failed.push({ letter: item.letter, writeError });
       }
@@ -74,6 +76,9 @@ export async function parkEach(
     tryEach,
     (pending, retry, delay) => context.warn(`could not dead-letter ${pending.length} event(s) of ${letters[0]?.consumer}; try ${retry + 1} in ${delay} ms`),
   );
-  for (const { letter, writeError } of unparked) context.error(unparkedLine(letter, writeError));
+  for (const { letter, writeError } of unparked) {
+    context.error(unparkedLine(letter, writeError));
+    businessMetrics.unparked(letter.consumer);
+  }
   return unparked.map((u) => u.letter);
 }

@@ -2,8 +2,9 @@ import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
 import { groupBy } from './collections';
 import { config, type EventHubConnection } from './config';
 import { azureCredential } from './credential';
-import type { CafeEvent } from './events';
+import { isOrderEvent, type CafeEvent } from './events';
 import { EVENT_HUB } from './topology';
+import { TRACEPARENT, traceparentForOrder } from './tracing';
 
 export interface PublishOptions {
   /** Cancels the publish (the SDK's own retries included); callers with a deadline pass one. */
@@ -19,10 +20,13 @@ const byStore = (events: readonly CafeEvent[]) => groupBy(events, (event) => eve
 
 /**
  * Application properties as strings: through the namespace's Kafka endpoint they become record headers, and
- * Kafka clients read headers as text (tools/events decodes them).
+ * Kafka clients read headers as text (tools/events decodes them). `traceparent` is the W3C trace context
+ * of the work that published the event (its order's span, see shared/tracing.ts), when there is one.
  */
 export function eventProperties(event: CafeEvent): Record<string, string> {
-  return { type: event.type, version: String(event.version) };
+  // A store's event (StockLow) belongs to no order's trace: it goes on in the span that published it.
+  const traceparent = traceparentForOrder(isOrderEvent(event) ? event.orderId : event.id);
+  return { type: event.type, version: String(event.version), ...(traceparent ? { [TRACEPARENT]: traceparent } : {}) };
 }
 
 function toEventData(event: CafeEvent): EventData {

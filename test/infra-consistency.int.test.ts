@@ -18,8 +18,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../local-host/src/appLoader';
 import { DEFAULT_RETENTION_HOURS } from '../local-host/src/eventLog';
 import { SETTING_NAMES, parseConfig } from '../shared/config';
-import { UNPARKED_PREFIX } from '../shared/parking';
 import { STOCK_LOW_LOG } from '../functions/inventory/lowStock';
+import { METRICS } from '../shared/metrics';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, OPERATIONS_CONSUMER_GROUP, TABLES } from '../shared/topology';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -451,8 +451,9 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
         JSON.stringify((r.properties?.criteria as { allOf: Array<{ query: string }> }).allOf.map((c) => c.query)),
       );
       expect(queries.some((q) => q.includes('success == false'))).toBe(true);
-      expect(queries.some((q) => q.includes('dead-lettered') && q.includes('severityLevel >= 3'))).toBe(true);
-      expect(queries.some((q) => q.includes(`startswith \\"${UNPARKED_PREFIX}\\"`) && q.includes('severityLevel >= 3'))).toBe(true);
+      // Dead-lettered and unparked events are counted from the app's metrics, which are never sampled.
+      expect(queries.some((q) => q.includes('customMetrics') && q.includes(`name == \\"${METRICS.deadLettered}\\"`))).toBe(true);
+      expect(queries.some((q) => q.includes('customMetrics') && q.includes(`name == \\"${METRICS.unparked}\\"`))).toBe(true);
       expect(queries.some((q) => q.includes('IncomingMessages') && q.includes('OutgoingMessages'))).toBe(true);
       // The line the orders sweep logs once per order still brewing past its deadline (functions/orders/sweep.ts).
       expect(queries.some((q) => q.includes('startswith \\"stuck brewing\\"') && q.includes('severityLevel >= 3'))).toBe(true);
@@ -502,7 +503,7 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       expect(pipeline[0]!.id.split('/providers/Microsoft.Authorization/')[0]).toMatch(new RegExp(`/eventhubs/${EVENT_HUB}$`));
     });
 
-    it('has a workbook with orders per minute, cancellations, completion latency and per-function failures', () => {
+    it('has a workbook with orders per minute, cancellations, saga latency, consumer lag, dead letters and per-function failures', () => {
       const workbook = one('Microsoft.Insights/workbooks');
       const data = JSON.parse(String(workbook.properties?.serializedData)) as {
         version: string;
@@ -510,10 +511,20 @@ describe.skipIf(skipBicep)('infra/main.bicep', () => {
       };
       expect(data.version).toBe('Notebook/1.0');
       const queries = data.items.map((i) => i.content.query ?? '').join('\n');
-      expect(queries).toContain('"placeOrder"');
-      expect(queries).toContain('order cancelled');
-      expect(queries).toContain('latencyMs');
+      // The counts come from the business metrics (customMetrics, never sampled), not from sampled log lines.
+      for (const name of [METRICS.placed, METRICS.completed, METRICS.cancelled, METRICS.sagaLatency, METRICS.consumerLag, METRICS.deadLettered]) {
+        expect(queries, name).toContain(`"${name}"`);
+      }
+      expect(queries).toContain('customDimensions.reason');
+      expect(queries).not.toMatch(/\btraces\b/);
       expect(queries).toContain('by functionName = operation_Name');
+    });
+
+    it('queries no metric the app does not record (shared/metrics.ts names them)', () => {
+      const text = ['infra/modules/alerts.bicep', 'infra/modules/workbook.bicep'].map((file) => readFileSync(path.join(ROOT, file), 'utf8')).join('\n');
+      const queried = new Set([...text.matchAll(/"(cafe\.[a-z_.]+)"/g)].map((m) => m[1]!));
+      expect(queried.size).toBeGreaterThan(0);
+      expect([...queried].filter((name) => !(Object.values(METRICS) as string[]).includes(name))).toEqual([]);
     });
   });
 });
@@ -587,6 +598,14 @@ describe('.github/workflows/deploy.yml', () => {
     expect(smoke).toContain('az account get-access-token --resource "$SMOKE_TOKEN_RESOURCE"');
     expect(smoke).toContain('Authorization: Bearer $TOKEN');
     expect(smoke).toMatch(/events\.mjs" tail "\$\{where\[@\]\}" --from-beginning --order "\$order_id"/);
+  });
+});
+
+describe('host.json', () => {
+  it('has the host export OpenTelemetry (one trace with the app\'s spans), with no classic sampling left to cut counts', () => {
+    const host = JSON.parse(read('host.json')) as { telemetryMode?: string; logging?: { applicationInsights?: unknown } };
+    expect(host.telemetryMode).toBe('OpenTelemetry');
+    expect(host.logging?.applicationInsights).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { groupBy } from '../../shared/collections';
-import type { TransactionAction } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { makeEvent, type CafeEvent, type CancelRequested, type CupsReserved } from '../../shared/events';
@@ -10,6 +10,7 @@ import { MAX_TRANSACTION_OPERATIONS, createIfAbsent, deleteIfPresent, getOrUndef
 import { TABLES } from '../../shared/topology';
 import { asOf, cancelledJob, startBrewing, startedFromQueue, statusEvent, type BrewJob } from './brewing';
 import { planQueue, type QueueEntry } from './queue';
+import { SpanBatch, SpanKind, contextFromTraceparent, traceparentForOrder } from '../../shared/tracing';
 import {
   DUE_PARTITION,
   ENTRY_PREFIX,
@@ -102,6 +103,8 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
       items: event.items.map(({ menuItemId, quantity }) => ({ menuItemId, quantity })),
       brewSeconds,
       state: 'queued',
+      // The order's trace, for the BrewingStarted a later look at the queue announces for it.
+      ...(traceparentForOrder(event.orderId) ? { traceparent: traceparentForOrder(event.orderId) } : {}),
     };
     try {
       await client.submitTransaction([
@@ -137,7 +140,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     });
 
     const brewing = outcomes.filter((o) => o.job.status === 'brewing');
-    const dueRows = new Map(brewing.map((o) => [o.job.orderId, toDueRow(o.job)]));
+    const dueRows = new Map(brewing.map((o) => [o.job.orderId, toDueRow(o.job, traceparentForOrder(o.job.orderId))]));
     try {
       await submitByPartition(client, [...dueRows.values()].map((row): TransactionAction => ['upsert', row, 'Replace']));
     } catch (error) {
@@ -216,6 +219,20 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
    * claimed, and the next look at the queue finishes it. Says whether a machine was given back.
    */
   async function startClaimed(storeId: string, claimed: QueueEntry[], now: Date, context: InvocationContext): Promise<boolean> {
+    // Each order starts in a span of its own trace (kept with its queue entry), whichever order's
+    // completion or reservation gave it the machine.
+    const spans = new SpanBatch('startQueuedBeverages', SpanKind.INTERNAL, claimed.map((e) => ({ key: e.orderId, orderId: e.orderId, name: 'startQueuedBeverages BrewingStarted', parent: contextFromTraceparent(e.traceparent) })));
+    try {
+      return await spans.run(() => startInSpans(storeId, claimed, now, context));
+    } catch (error) {
+      spans.failRun(error);
+      throw error;
+    } finally {
+      spans.end();
+    }
+  }
+
+  async function startInSpans(storeId: string, claimed: QueueEntry[], now: Date, context: InvocationContext): Promise<boolean> {
     const client = await jobs();
     const partitionKey = queuePartition(storeId);
     const results = await Promise.all(
@@ -227,7 +244,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     );
     const released = results.filter((r) => r.job.status === 'cancelled');
     const started = results.filter((r) => r.job.status !== 'cancelled');
-    await submitByPartition(client, started.filter((r) => r.job.status === 'brewing').map((r): TransactionAction => ['upsert', toDueRow(r.job), 'Replace']));
+    await submitByPartition(client, started.filter((r) => r.job.status === 'brewing').map((r): TransactionAction => ['upsert', toDueRow(r.job, r.entry.traceparent), 'Replace']));
     const outgoing = started.flatMap((r) => announce(r.job, r.created, now));
     if (outgoing.length > 0) await deps.publisher.publish(outgoing);
     for (const r of started) if (r.job.status === 'brewing') wakeUp?.(Date.parse(r.job.readyAt));
@@ -283,17 +300,35 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     }
   }
 
-  /** Completes up to one page of ready jobs. */
+  /**
+   * Completes up to one page of ready jobs, each in a span of its order's trace (stored with its due
+   * entry), so BeverageCompleted goes on in the trace of the reservation that started the brew.
+   */
   async function completePage(context: InvocationContext): Promise<{ read: number; done: number }> {
     const client = await jobs();
     const now = deps.now();
     // '~' sorts after every character of an order id, so all jobs ready up to now are included.
     const due = await listAll<Partial<DueRow>>(client, odata`PartitionKey eq ${DUE_PARTITION} and RowKey lt ${`${now.toISOString()}~`}`, SWEEP_PAGE);
+    if (due.length === 0) return { read: 0, done: 0 };
+    const spans = new SpanBatch('completeBeverages', SpanKind.INTERNAL);
+    try {
+      return await spans.run(() => completeDue(client, due, now, spans, context));
+    } catch (error) {
+      spans.failRun(error);
+      throw error;
+    } finally {
+      spans.end();
+    }
+  }
+
+  async function completeDue(client: TableClient, due: (Partial<DueRow> & { rowKey?: string })[], now: Date, spans: SpanBatch, context: InvocationContext): Promise<{ read: number; done: number }> {
     const done: { rowKey: string; event: CafeEvent }[] = [];
     for (const entry of due) {
       const event = await completionOf(entry, now);
-      if (event) done.push({ rowKey: entry.rowKey!, event });
-      else await deleteIfPresent(client, DUE_PARTITION, entry.rowKey!);
+      if (event && entry.orderId) {
+        spans.add({ key: entry.orderId, orderId: entry.orderId, name: 'completeBeverages BeverageCompleted', parent: contextFromTraceparent(entry.traceparent) });
+        done.push({ rowKey: entry.rowKey!, event });
+      } else await deleteIfPresent(client, DUE_PARTITION, entry.rowKey!);
     }
     if (done.length === 0) return { read: due.length, done: 0 };
     await deps.publisher.publish(done.map((d) => d.event));

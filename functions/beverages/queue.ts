@@ -22,6 +22,8 @@ export interface QueueEntry {
   state: EntryState;
   startedAt?: string;
   readyAt?: string;
+  /** The W3C trace context of the reservation that queued the order: it starts in that trace. */
+  traceparent?: string;
 }
 
 /** Whether an entry holds a machine at `now`. */

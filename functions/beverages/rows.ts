@@ -40,6 +40,8 @@ export type DueRow = {
   storeId: string;
   readyAt: string;
   queued?: boolean;
+  /** The W3C trace context of the event that started the job: the completion is published in that trace. */
+  traceparent?: string;
 };
 
 export const dueKey = (job: Pick<BrewJob, 'readyAt' | 'orderId'>) => `${job.readyAt}_${job.orderId}`;
@@ -75,8 +77,16 @@ export function fromRow(row: TableEntityResult<JobRow>): BrewJob {
   };
 }
 
-export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt' | 'queued'>): DueRow & { partitionKey: string; rowKey: string } {
-  return { partitionKey: DUE_PARTITION, rowKey: dueKey(job), orderId: job.orderId, storeId: job.storeId, readyAt: job.readyAt, ...(job.queued ? { queued: true } : {}) };
+export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt' | 'queued'>, traceparent?: string): DueRow & { partitionKey: string; rowKey: string } {
+  return {
+    partitionKey: DUE_PARTITION,
+    rowKey: dueKey(job),
+    orderId: job.orderId,
+    storeId: job.storeId,
+    readyAt: job.readyAt,
+    ...(job.queued ? { queued: true } : {}),
+    ...(traceparent ? { traceparent } : {}),
+  };
 }
 
 export const queuePartition = (storeId: string) => `~queue~${storeId}`;
@@ -95,6 +105,7 @@ export interface EntryRow {
   state: EntryState;
   startedAt?: string;
   readyAt?: string;
+  traceparent?: string;
 }
 
 export interface IndexRow {
@@ -116,6 +127,7 @@ export function toEntryRow(entry: QueueEntry) {
     state: entry.state,
     ...(entry.startedAt ? { startedAt: entry.startedAt } : {}),
     ...(entry.readyAt ? { readyAt: entry.readyAt } : {}),
+    ...(entry.traceparent ? { traceparent: entry.traceparent } : {}),
   };
 }
 
@@ -130,5 +142,6 @@ export function fromEntryRow(storeId: string, row: TableEntityResult<EntryRow>):
     state: row.state,
     ...(row.startedAt ? { startedAt: row.startedAt } : {}),
     ...(row.readyAt ? { readyAt: row.readyAt } : {}),
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { isFinal, type OrderStatus } from '../orders/order';
 import { ORDER_PARTITIONS_END } from '../orders/rows';
 import { customerPartition } from '../notifications/rows';
 import { expireSalesDetail } from '../sales/retention';
+import { SpanKind, inSpan } from '../../shared/tracing';
 
 /**
  * The retention timer: Table Storage has no TTL, so finished orders' records older than RETENTION_DAYS
@@ -15,7 +16,11 @@ import { expireSalesDetail } from '../sales/retention';
  * rows per table and the next run goes on.
  */
 export function createCleanup(deps: ServiceDeps) {
-  return async function cleanUpExpired(_timer: unknown, context: InvocationContext): Promise<void> {
+  return function cleanUpExpired(_timer: unknown, context: InvocationContext): Promise<void> {
+    return inSpan('cleanUpExpired', SpanKind.INTERNAL, () => cleanUp(context));
+  };
+
+  async function cleanUp(context: InvocationContext): Promise<void> {
     const now = deps.now();
     const retentionDays = deps.settings.retentionDays;
     const orders = await deleteExpiredBuckets(await deps.table(TABLES.orders), {
@@ -36,5 +41,5 @@ export function createCleanup(deps: ServiceDeps) {
     if (orders + kiosk + notifications + sales > 0) {
       context.log(`retention: deleted ${orders} order, ${kiosk} kiosk, ${notifications} notification and ${sales} sales detail rows older than ${retentionDays} days`);
     }
-  };
+  }
 }

@@ -18,6 +18,9 @@ import { CustomerId, ListLimit, OrderId, StoreId, newOrderId } from '../../share
 import { createStoreSettingsReader, type StoreSettingsReader } from '../../shared/storeSettings';
 import { describeRefusal, hasLoadLimits, refuseByLoad, refuseBySettings, type Refusal } from './gate';
 import { countOpenOrders } from './openCounts';
+import { SpanKind, contextFromTraceparent, inSpan, traceparentOf, withOrderContexts } from '../../shared/tracing';
+import { businessMetrics } from '../../shared/metrics';
+import { context as activeContext, trace, type Context } from '@opentelemetry/api';
 
 export const ListQuery = z.strictObject({
   customerId: CustomerId.optional(),
@@ -49,6 +52,16 @@ function refused(refusal: Refusal, storeId: string) {
   const { slug, title, detail, errors } = describeRefusal(refusal, storeId);
   const headers = refusal.kind === 'store-busy' ? { 'retry-after': String(refusal.retryAfterSeconds) } : undefined;
   return problem(refusal.status, slug, title, detail, errors, headers);
+}
+
+/**
+ * The trace an order starts in: the invocation's (the Functions host's request span on Azure), else a
+ * `traceparent` the client sent, else a new one.
+ */
+function intakeParent(request: HttpRequest): Context {
+  const active = activeContext.active();
+  if (trace.getSpanContext(active)) return active;
+  return contextFromTraceparent(request.headers.get('traceparent')) ?? active;
 }
 
 /** The publish gets at most this long of the intake's budget: the open row and the sweep cover a slow hub. */
@@ -122,6 +135,70 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
     throw problem(409, 'conflict', 'Conflict', 'Another request with this Idempotency-Key is in progress; try again.');
   }
 
+  /** The intake itself, in its span (`orderTrace`): the order's trace is stored with its open row for the sweep. */
+  async function place(request: HttpRequest, context: InvocationContext, orderTrace: Context): Promise<HttpResponseInit> {
+    const budget = deadline(1000 * deps.settings.intakeTimeoutSeconds);
+    const rawKey = request.headers.get('idempotency-key');
+    const idempotencyKey = rawKey === null ? undefined : parseWith(IdempotencyKeyHeader, rawKey, 'Idempotency-Key header');
+    const body = await parseJsonBody(request, PlaceOrderBody);
+    const client = await budget.within('opening the orders table', () => orders());
+    const now = deps.now();
+    const key = idempotencyKey === undefined ? undefined : { customerId: body.customerId, key: idempotencyKey, fingerprint: fingerprintOfOrder(body) };
+    // Before anything is written: a refused order leaves no key, open row or order behind.
+    const refusal = await refusalFor(client, body, budget);
+    if (refusal) {
+      const earlier = key && (await acceptedEarlier(client, key, now, budget));
+      if (earlier) return accepted(earlier);
+      context.log(`order refused storeId=${body.storeId} reason=${refusal.kind}`);
+      throw refused(refusal, body.storeId);
+    }
+    const { id, repeat } = await claimId(client, key, newOrderId(now), now, budget);
+    trace.getSpan(orderTrace)?.setAttribute('cafe.order_id', id);
+    if (repeat) {
+      // The first request may still be writing, or may have died before the order row: then this
+      // request finishes the job with the same id.
+      const existing = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(id).partitionKey, id, { abortSignal }));
+      if (existing) return accepted(fromRow(existing));
+    }
+
+    const order = newOrder(id, body, now);
+    const event = orderPlaced(order);
+    const traceparent = traceparentOf(orderTrace);
+    const open: OpenRow = {
+      event: JSON.stringify(event),
+      nextNudgeAt: new Date(now.getTime() + 1000 * deps.settings.orderNudgeAfterSeconds).toISOString(),
+      nudges: 0,
+      idempotent: key !== undefined,
+      storeId: order.storeId,
+      customerId: order.customerId,
+      ...(traceparent ? { traceparent } : {}),
+    };
+    await budget.within('storing the open order', (abortSignal) => createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open }, { abortSignal }));
+    const entity = toRow(order);
+    const created = await budget.within('storing the order', async (abortSignal) => {
+      try {
+        return await client.createEntity(entity, { abortSignal });
+      } catch (error) {
+        if (isConflict(error)) return undefined;
+        throw error;
+      }
+    });
+    if (!created) {
+      return accepted(fromRow(await budget.within('reading the order', (abortSignal) => client.getEntity<OrderRow>(orderAt(id).partitionKey, id, { abortSignal }))));
+    }
+    // The consumer in this process then finds the order without reading it (ETag-guarded, so safe).
+    if (created.etag) options.orderCache?.set(id, { ...entity, etag: created.etag });
+    businessMetrics.orderPlaced(order.storeId);
+    try {
+      const publish = (abortSignal: AbortSignal) => withOrderContexts(new Map([[id, orderTrace]]), () => deps.publisher.publish([event], { abortSignal }));
+      await budget.within('publishing OrderPlaced', publish, PUBLISH_TIMEOUT_MS);
+    } catch (error) {
+      context.warn(`order ${id} stored but OrderPlaced not yet published; the sweep will retry`, error);
+    }
+    context.log(`order placed orderId=${id} storeId=${order.storeId} cups=${order.cups}`);
+    return accepted(order);
+  }
+
   return {
     /**
      * Stores the order, then publishes OrderPlaced. The open-order row is written first and stays until
@@ -131,62 +208,8 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
      * publish that fails or times out leaves the order to the sweep: still 202). The sweep's grace
      * period is longer than this bound (checked at start), so it never acts on an intake still running.
      */
-    async placeOrder(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-      const budget = deadline(1000 * deps.settings.intakeTimeoutSeconds);
-      const rawKey = request.headers.get('idempotency-key');
-      const idempotencyKey = rawKey === null ? undefined : parseWith(IdempotencyKeyHeader, rawKey, 'Idempotency-Key header');
-      const body = await parseJsonBody(request, PlaceOrderBody);
-      const client = await budget.within('opening the orders table', () => orders());
-      const now = deps.now();
-      const key = idempotencyKey === undefined ? undefined : { customerId: body.customerId, key: idempotencyKey, fingerprint: fingerprintOfOrder(body) };
-      // Before anything is written: a refused order leaves no key, open row or order behind.
-      const refusal = await refusalFor(client, body, budget);
-      if (refusal) {
-        const earlier = key && (await acceptedEarlier(client, key, now, budget));
-        if (earlier) return accepted(earlier);
-        context.log(`order refused storeId=${body.storeId} reason=${refusal.kind}`);
-        throw refused(refusal, body.storeId);
-      }
-      const { id, repeat } = await claimId(client, key, newOrderId(now), now, budget);
-      if (repeat) {
-        // The first request may still be writing, or may have died before the order row: then this
-        // request finishes the job with the same id.
-        const existing = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(id).partitionKey, id, { abortSignal }));
-        if (existing) return accepted(fromRow(existing));
-      }
-
-      const order = newOrder(id, body, now);
-      const event = orderPlaced(order);
-      const open: OpenRow = {
-        event: JSON.stringify(event),
-        nextNudgeAt: new Date(now.getTime() + 1000 * deps.settings.orderNudgeAfterSeconds).toISOString(),
-        nudges: 0,
-        idempotent: key !== undefined,
-        storeId: order.storeId,
-        customerId: order.customerId,
-      };
-      await budget.within('storing the open order', (abortSignal) => createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: id, ...open }, { abortSignal }));
-      const entity = toRow(order);
-      const created = await budget.within('storing the order', async (abortSignal) => {
-        try {
-          return await client.createEntity(entity, { abortSignal });
-        } catch (error) {
-          if (isConflict(error)) return undefined;
-          throw error;
-        }
-      });
-      if (!created) {
-        return accepted(fromRow(await budget.within('reading the order', (abortSignal) => client.getEntity<OrderRow>(orderAt(id).partitionKey, id, { abortSignal }))));
-      }
-      // The consumer in this process then finds the order without reading it (ETag-guarded, so safe).
-      if (created.etag) options.orderCache?.set(id, { ...entity, etag: created.etag });
-      try {
-        await budget.within('publishing OrderPlaced', (abortSignal) => deps.publisher.publish([event], { abortSignal }), PUBLISH_TIMEOUT_MS);
-      } catch (error) {
-        context.warn(`order ${id} stored but OrderPlaced not yet published; the sweep will retry`, error);
-      }
-      context.log(`order placed orderId=${id} storeId=${order.storeId} cups=${order.cups}`);
-      return accepted(order);
+    placeOrder(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+      return inSpan('placeOrder', SpanKind.SERVER, (_span, orderTrace) => place(request, context, orderTrace), intakeParent(request));
     },
 
     async getOrder(request: HttpRequest): Promise<HttpResponseInit> {

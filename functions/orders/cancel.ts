@@ -7,7 +7,9 @@ import { withConflictRetry } from '../../shared/retry';
 import { getOrUndefined, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { CANCEL_REASONS, cancelRequested, isFinal, requestCancel, type CancelDecision, type Order } from './order';
-import { fromRow, orderAt, toRow, type OrderRow } from './rows';
+import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } from './rows';
+import { SpanKind, contextFromTraceparent, inSpan, withOrderContexts } from '../../shared/tracing';
+import { context, trace } from '@opentelemetry/api';
 
 /**
  * Records a cancel request on the order (ETag-guarded), the one step both the deadline and the
@@ -32,6 +34,26 @@ export const awaitingCancel = (order: Order): order is Order & { cancel: NonNull
   order.cancel !== undefined && !order.cancel.tooLate && !isFinal(order.status);
 
 export function createCancelApi(deps: ServiceDeps) {
+  /**
+   * The cancel is a step of the order's saga, so CancelRequested goes on in the order's trace (kept
+   * with its open row by the intake); the span links back to the customer's request.
+   */
+  async function publishInOrderTrace(client: TableClient, order: Parameters<typeof cancelRequested>[0]): Promise<void> {
+    const request = trace.getSpanContext(context.active());
+    const open = await getOrUndefined<OpenRow>(client, OPEN_PARTITION, order.id);
+    const orderTrace = contextFromTraceparent(open?.traceparent);
+    await inSpan(
+      'cancelOrder CancelRequested',
+      SpanKind.INTERNAL,
+      async (span, ctx) => {
+        span.setAttribute('cafe.order_id', order.id);
+        if (request && orderTrace) span.addLink({ context: request });
+        await withOrderContexts(new Map([[order.id, ctx]]), () => deps.publisher.publish([cancelRequested(order)]));
+      },
+      orderTrace ?? context.active(),
+    );
+  }
+
   return {
     /**
      * `POST /orders/{id}/cancel`: 202 with the order once the cancel is asked for; the order ends
@@ -53,7 +75,7 @@ export function createCancelApi(deps: ServiceDeps) {
       }
       if (awaitingCancel(order)) {
         try {
-          await deps.publisher.publish([cancelRequested(order)]);
+          await publishInOrderTrace(await deps.table(TABLES.orders), order);
         } catch (error) {
           context.warn(`cancel of ${id} recorded but not yet published; the sweep will retry`, error);
         }

@@ -10,6 +10,8 @@ import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
 import { createIfAbsent, deleteIfPresent, getOrUndefined, isConflict, isNotFound, isPreconditionFailed, MAX_TRANSACTION_OPERATIONS, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
+import { businessMetrics } from '../../shared/metrics';
+import { traceparentForOrder } from '../../shared/tracing';
 import { deadlineOf, isFinal, orderPlaced, progress, recreate, type Order, type OrderStatus, type ProgressEvent } from './order';
 import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } from './rows';
 
@@ -52,6 +54,8 @@ async function recreateOrder(client: TableClient, events: readonly ProgressEvent
     storeId: order.storeId,
     customerId: order.customerId,
   };
+  const traceparent = traceparentForOrder(order.id);
+  if (traceparent) open.traceparent = traceparent;
   await createIfAbsent(client, { partitionKey: OPEN_PARTITION, rowKey: order.id, ...open });
   return { order, from: source.type };
 }
@@ -142,6 +146,7 @@ export function createOrderProgress(deps: ServiceDeps, cache = new RowCache<Cach
       if (order !== before && order.status !== before?.status) {
         const latencyMs = Date.parse(order.updatedAt) - Date.parse(order.createdAt);
         context.log(`order ${order.status} orderId=${order.id} storeId=${order.storeId} latencyMs=${latencyMs}${order.reason ? ` reason=${order.reason}` : ''}`);
+        recordOutcome(order, latencyMs);
       }
     }
 
@@ -169,6 +174,12 @@ export function createOrderProgress(deps: ServiceDeps, cache = new RowCache<Cach
     }
     return failures;
   };
+}
+
+/** The business metrics of a status change this batch wrote (ETag-guarded: once per order). */
+function recordOutcome(order: Order, latencyMs: number): void {
+  if (order.status === 'completed') businessMetrics.orderCompleted(order.storeId, latencyMs);
+  else if (order.status === 'cancelled') businessMetrics.orderCancelled(order.storeId, order.reason ?? 'unknown');
 }
 
 function withoutKeys(row: OrderRow & { partitionKey: string; rowKey: string }): Record<string, unknown> {

@@ -64,6 +64,8 @@ export interface OpenRow {
    * consumer will see it in turn. Such an order is not nudged (see sweep.ts), only held to its deadline.
    */
   seen?: boolean;
+  /** The W3C trace context of the order's intake: the sweep publishes for the order in that trace. */
+  traceparent?: string;
 }
 
 export function toRow(order: Order): OrderRow & { partitionKey: string; rowKey: string } {

@@ -7,6 +7,7 @@ import { TABLES } from '../../shared/topology';
 import { awaitingCancel, recordCancel } from './cancel';
 import { CANCEL_REASONS, cancelRequested, deadlineOf, finalEvent, isFinal, overdue, type Order } from './order';
 import { OPEN_PARTITION, fromRow, orderAt, toRow, type OpenRow, type OrderRow } from './rows';
+import { SpanBatch, SpanKind, contextFromTraceparent } from '../../shared/tracing';
 
 const MAX_BACKOFF_SECONDS = 600;
 const PAGE = 200;
@@ -139,7 +140,21 @@ async function postpone(client: TableClient, open: TableEntityResult<OpenRow>, a
  * it can go, whichever publish was lost on the way.
  */
 export function createOrderSweep(deps: ServiceDeps) {
-  return async function sweepOpenOrders(_timer: unknown, context: InvocationContext): Promise<void> {
+  async function sweepOpenOrders(_timer: unknown, context: InvocationContext): Promise<void> {
+    // Each order is handled in a span of its own trace (stored with its open row by the intake), so a
+    // re-published event goes on in the order's trace; the run's span links to them.
+    const spans = new SpanBatch('sweepOpenOrders', SpanKind.INTERNAL);
+    try {
+      await spans.run(() => sweep(context, spans));
+    } catch (error) {
+      spans.failRun(error);
+      throw error;
+    } finally {
+      spans.end();
+    }
+  }
+
+  async function sweep(context: InvocationContext, spans: SpanBatch): Promise<void> {
     const client = await deps.table(TABLES.orders);
     const started = Date.now();
     const now = deps.now();
@@ -149,11 +164,14 @@ export function createOrderSweep(deps: ServiceDeps) {
       const due = await listAll<OpenRow>(client, odata`PartitionKey eq ${OPEN_PARTITION} and nextNudgeAt le ${now.toISOString()}`, PAGE);
       const steps: { orderId: string; step: Step }[] = [];
       for (const open of due) {
+        const orderId = open.rowKey!;
+        spans.add({ key: orderId, orderId, name: 'sweepOpenOrders order', parent: contextFromTraceparent(open.traceparent) });
         try {
-          steps.push({ orderId: open.rowKey!, step: await sweepOne(client, open, deps, now, context) });
+          steps.push({ orderId, step: await sweepOne(client, open, deps, now, context) });
         } catch (error) {
           failed++;
-          context.error(`sweep could not handle open order ${open.rowKey}; it stays open`, error);
+          spans.fail(orderId, error);
+          context.error(`sweep could not handle open order ${orderId}; it stays open`, error);
         }
       }
       const events = steps.flatMap((s) => (s.step.publish ? [s.step.publish] : []));
@@ -167,5 +185,7 @@ export function createOrderSweep(deps: ServiceDeps) {
       if (due.length < PAGE || steps.length === 0 || published >= MAX_PUBLISHED_PER_RUN || Date.now() - started > BUDGET_MS) break;
     }
     if (failed > 0) throw new Error(`${failed} open order(s) could not be swept`);
-  };
+  }
+
+  return sweepOpenOrders;
 }

@@ -1,8 +1,9 @@
 // Alert rules that replace the original's Grafana/Prometheus alerting:
 //   - function failures (any failed invocation, per function) from Application Insights requests;
-//   - dead-lettered events (the app logs them as errors whose message starts with "dead-lettered");
+//   - dead-lettered events (the app's cafe.events.dead_lettered metric, a customMetric: never sampled);
 //   - a store low on cups (the inventory's "stock low" warning line, once per StockLow it publishes);
-//   - events neither processed nor dead-lettered (error lines starting with "unparked event");
+//   - events neither processed nor dead-lettered (the cafe.events.unparked metric; the app also logs each as
+//     an error line starting with "unparked event", with where it sits in the hub);
 //   - Event Hubs throttling (ThrottledRequests metric);
 //   - consumers stalled (events arrive but none leave) and a growing backlog (incoming x consumer groups
 //     minus outgoing, from the namespace metrics sent to Log Analytics by eventhubs.bicep).
@@ -115,7 +116,7 @@ resource deadLetters 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'traces | where severityLevel >= 3 and message startswith "dead-lettered" | extend consumer = coalesce(tostring(customDimensions.consumer), extract("consumer=([^ :]+)", 1, message)) | summarize deadLettered = count() by consumer'
+          query: 'customMetrics | where name == "cafe.events.dead_lettered" | extend consumer = tostring(customDimensions.consumer) | summarize deadLettered = sum(valueSum) by consumer'
           timeAggregation: 'Total'
           metricMeasureColumn: 'deadLettered'
           operator: 'GreaterThan'
@@ -162,7 +163,7 @@ resource unparkedEvents 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'traces | where severityLevel >= 3 and message startswith "unparked event" | extend consumer = extract("consumer=([^ :]+)", 1, message) | summarize unparked = count() by consumer'
+          query: 'customMetrics | where name == "cafe.events.unparked" | extend consumer = tostring(customDimensions.consumer) | summarize unparked = sum(valueSum) by consumer'
           timeAggregation: 'Total'
           metricMeasureColumn: 'unparked'
           operator: 'GreaterThan'

@@ -1,10 +1,13 @@
-// Azure Monitor workbook that replaces the original's Grafana dashboards. All tiles query the Application
-// Insights data the app already produces:
-//   - orders per minute: HTTP requests of the placeOrder function;
-//   - completions and cancellations: traces "order completed ..." / "order cancelled ..." of the orders consumer;
-//   - completion latency: the latencyMs field of "order completed" traces;
+// Azure Monitor workbook that replaces the original's Grafana dashboards. The counts come from the app's
+// business metrics (shared/metrics.ts), which reach Application Insights as customMetrics and are never
+// sampled, so every order counts:
+//   - orders per minute: cafe.orders.placed;
+//   - completions and cancellations (by store, by reason): cafe.orders.completed, cafe.orders.cancelled;
+//   - saga latency (placed to completed): cafe.orders.saga_latency (a histogram: mean and max per bin);
+//   - consumer lag (how long events waited in the hub): cafe.consumer.lag, by consumer;
 //   - per-function failures: failed requests (every function invocation is a request) by function name;
-//   - dead-lettered events by consumer.
+//   - dead-lettered events by consumer and type: cafe.events.dead_lettered.
+// A counter's rows hold the sum over one export interval (valueSum); a histogram's also the count and max.
 param location string
 param tags object
 param appInsightsName string
@@ -13,13 +16,8 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
-// The app logs `order completed orderId=... storeId=... latencyMs=...` and
-// `dead-lettered consumer=... eventId=... eventType=...`: each field is read from customDimensions when
-// present (structured logging; prop__ is the host's prefix for those) and otherwise from the message text.
-func field(name string) string =>
-  'coalesce(tostring(customDimensions.${name}), tostring(customDimensions.prop__${name}), extract("${name}=([^ :]+)", 1, message))'
-
-var outcomeFilter = 'message startswith "order completed" or message startswith "order cancelled"'
+// One metric's rows in the workbook's time range (customDimensions holds the metric's attributes).
+func metric(name string) string => 'customMetrics | where name == "${name}"'
 
 var timeRange = {
   durationMs: 86400000
@@ -93,29 +91,43 @@ var workbookContent = {
     }
     kqlItem(
       'orders-per-minute',
-      'Orders per minute (POST /orders)',
-      'requests | where name == "placeOrder" or operation_Name == "placeOrder" | summarize accepted = countif(success == true), rejected = countif(success == false) by bin(timestamp, 1m) | render timechart',
+      'Orders placed per minute (POST /orders accepted)',
+      '${metric('cafe.orders.placed')} | summarize placed = sum(valueSum) by bin(timestamp, 1m) | render timechart',
       'timechart',
       '50'
     )
     kqlItem(
       'outcomes',
       'Completed vs cancelled orders',
-      'traces | where ${outcomeFilter} | extend outcome = iff(message startswith "order cancelled", "cancelled", "completed") | summarize orders = count() by outcome, bin(timestamp, 5m) | render columnchart',
+      'customMetrics | where name in ("cafe.orders.completed", "cafe.orders.cancelled") | extend outcome = iff(name == "cafe.orders.cancelled", "cancelled", "completed") | summarize orders = sum(valueSum) by outcome, bin(timestamp, 5m) | render columnchart',
       'columnchart',
       '50'
     )
     kqlItem(
       'cancellation-rate',
       'Cancellations by store',
-      'traces | where ${outcomeFilter} | extend storeId = ${field('storeId')} | summarize completed = countif(message startswith "order completed"), cancelled = countif(message startswith "order cancelled") by storeId | extend cancellationRatePct = round(100.0 * cancelled / (completed + cancelled), 1) | order by cancelled desc',
+      'customMetrics | where name in ("cafe.orders.completed", "cafe.orders.cancelled") | extend storeId = tostring(customDimensions.storeId) | summarize completed = sumif(valueSum, name == "cafe.orders.completed"), cancelled = sumif(valueSum, name == "cafe.orders.cancelled") by storeId | extend cancellationRatePct = round(100.0 * cancelled / (completed + cancelled), 1) | order by cancelled desc',
+      'table',
+      '50'
+    )
+    kqlItem(
+      'cancellation-reasons',
+      'Cancellations by reason',
+      '${metric('cafe.orders.cancelled')} | extend reason = tostring(customDimensions.reason) | summarize cancelled = sum(valueSum) by reason | order by cancelled desc',
       'table',
       '50'
     )
     kqlItem(
       'completion-latency',
-      'Completion latency (order created to completed), ms',
-      'traces | where message startswith "order completed" | extend latencyMs = todouble(${field('latencyMs')}) | where isnotnull(latencyMs) | summarize p50 = percentile(latencyMs, 50), p95 = percentile(latencyMs, 95), p99 = percentile(latencyMs, 99) by bin(timestamp, 5m) | render timechart',
+      'Saga latency (order placed to completed), ms',
+      '${metric('cafe.orders.saga_latency')} | summarize meanMs = sum(valueSum) / sum(valueCount), maxMs = max(valueMax) by bin(timestamp, 5m) | render timechart',
+      'timechart',
+      '50'
+    )
+    kqlItem(
+      'consumer-lag',
+      'Consumer lag (time events waited in the hub), ms',
+      '${metric('cafe.consumer.lag')} | extend consumer = tostring(customDimensions.consumer) | summarize meanMs = sum(valueSum) / sum(valueCount), maxMs = max(valueMax) by consumer, bin(timestamp, 5m) | render timechart',
       'timechart',
       '50'
     )
@@ -136,7 +148,7 @@ var workbookContent = {
     kqlItem(
       'dead-letters',
       'Dead-lettered events by consumer',
-      'traces | where severityLevel >= 3 and message startswith "dead-lettered" | extend consumer = ${field('consumer')}, eventType = ${field('eventType')} | summarize deadLettered = count() by consumer, eventType | order by deadLettered desc',
+      '${metric('cafe.events.dead_lettered')} | extend consumer = tostring(customDimensions.consumer), eventType = tostring(customDimensions.eventType) | summarize deadLettered = sum(valueSum) by consumer, eventType | order by deadLettered desc',
       'table',
       '100'
     )

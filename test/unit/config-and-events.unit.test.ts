@@ -43,6 +43,22 @@ describe('configuration', () => {
     expect(parseConfig({ ...local, INTAKE_TIMEOUT_SECONDS: '4', IDEMPOTENCY_TTL_HOURS: '48' })).toMatchObject({ intakeTimeoutSeconds: 4, idempotencyTtlHours: 48 });
   });
 
+  it('exports telemetry only where a setting says so, and names a bad OTLP endpoint', () => {
+    const local = { ...tables, EventHubConnection: 'LocalEventLog=http://127.0.0.1:7071/_eventhubs' };
+    expect(parseConfig(local).telemetry).toEqual({ serviceName: 'unmanned-cafe' });
+    expect(parseConfig({ ...local, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318/', OTEL_SERVICE_NAME: 'cafe-dev' }).telemetry).toEqual({
+      otlpEndpoint: 'http://127.0.0.1:4318',
+      serviceName: 'cafe-dev',
+    });
+    expect(parseConfig({ ...local, APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=k', AZURE_CLIENT_ID: 'id-1' }).telemetry.azureMonitor).toEqual({
+      connectionString: 'InstrumentationKey=k',
+      clientId: 'id-1',
+    });
+    for (const bad of ['127.0.0.1:4318', 'ftp://collector', 'collector']) {
+      expect(() => parseConfig({ ...local, OTEL_EXPORTER_OTLP_ENDPOINT: bad }), bad).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    }
+  });
+
   it('refuses a sweep grace period that does not outlast the intake bound, naming both settings', () => {
     const local = { ...tables, EventHubConnection: 'x' };
     for (const [nudge, intake] of [['10', '10'], ['5', '10'], ['30', '31']]) {
