@@ -118,7 +118,7 @@ describe('local host settings', () => {
   it('expands the package.json main glob the way the worker does', () => {
     const root = path.resolve(__dirname, '..', '..');
     const files = expandMain(root, 'dist/functions/*/index.js').map((f) => path.relative(root, f));
-    expect(files).toEqual(['beverages', 'health', 'inventory', 'kiosk', 'notifications', 'operations', 'orders'].map((s) => path.join('dist', 'functions', s, 'index.js')));
+    expect(files).toEqual(['beverages', 'health', 'inventory', 'kiosk', 'notifications', 'openapi', 'operations', 'orders', 'sales', 'stores'].map((s) => path.join('dist', 'functions', s, 'index.js')));
   });
 });
 
