@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousViolations } from '../support/axe';
 import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
 /**
@@ -73,6 +74,7 @@ describe.skipIf(!hasChromium)('the staff page shows low stock', () => {
       expect(await row.getAttribute('class')).toContain('low');
       await expect.poll(() => warning.textContent()).toContain('Low stock: corner (4)');
       await page.screenshot({ path: path.join(ARTIFACTS, 'staff-low-stock.png'), fullPage: true });
+      await expectNoSeriousViolations(page, 'the staff page warning of low stock');
 
       const restock = page.locator('#restock-form');
       await restock.getByLabel('Store').fill('corner');

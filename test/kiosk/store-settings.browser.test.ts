@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousViolations } from '../support/axe';
 import { api, startLocalHost, type Api, type LocalHost } from '../support/localHost';
 
 /**
@@ -77,10 +78,11 @@ describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Ch
       const page = await open('/kiosk?store=shut&lang=en');
       await expect.poll(() => page.locator('#store-state').textContent()).toBe('This store is closed. Ordering is not available right now.');
       expect(await page.locator('#store-state').getAttribute('aria-live')).toBe('polite');
-      const americano = page.getByRole('button', { name: 'Americano', exact: true });
+      const americano = page.getByRole('button', { name: /^Americano / });
       expect(await americano.isDisabled()).toBe(true);
       expect(await placeOrder(page).isDisabled()).toBe(true);
       await page.screenshot({ path: path.join(ARTIFACTS, 'store-closed.png'), fullPage: true });
+      await expectNoSeriousViolations(page, 'the kiosk of a closed store');
 
       // Reopened: the kiosk learns it at its next read of the settings.
       await patch('shut', { open: null });
@@ -98,16 +100,17 @@ describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Ch
     async () => {
       await patch('tea-out', { unavailable: ['iced-tea'] });
       const page = await open('/kiosk?store=tea-out&lang=en');
-      const tea = page.getByRole('button', { name: 'Iced Tea Sold out', exact: true });
+      const tea = page.getByRole('button', { name: /^Iced Tea Sold out / });
       await tea.waitFor();
       expect(await tea.isDisabled()).toBe(true);
       expect(await tea.innerText()).toContain('Sold out');
       // Label in name: the accessible name starts with the drink's visible name.
       expect(await tea.locator('.drink-name').innerText()).toBe('Iced Tea');
-      expect(await page.getByRole('button', { name: 'Americano', exact: true }).isDisabled()).toBe(false);
+      await expectNoSeriousViolations(page, 'the kiosk with a sold-out drink');
+      expect(await page.getByRole('button', { name: /^Americano / }).isDisabled()).toBe(false);
 
       await page.goto(`${host.url}/kiosk?store=tea-out&lang=ko`);
-      await page.getByRole('button', { name: '아이스티 품절', exact: true }).waitFor();
+      await page.getByRole('button', { name: /^아이스티 품절 / }).waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'store-sold-out.png'), fullPage: true });
       await close(page);
     },
@@ -120,7 +123,7 @@ describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Ch
       await setCups('queue', 10);
       await patch('queue', { maxOpenOrdersPerCustomer: 1, brewSeconds: { americano: 45 } });
       const page = await open('/kiosk?store=queue&lang=en');
-      const americano = page.getByRole('button', { name: 'Americano', exact: true });
+      const americano = page.getByRole('button', { name: /^Americano / });
       await americano.click();
       await placeOrder(page).click();
       await page.locator('#order-number').filter({ hasText: /\w/ }).waitFor();
@@ -169,6 +172,7 @@ describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Ch
       expect(await form.getByLabel('Most open orders per customer').getAttribute('aria-invalid')).toBe('true');
       expect(sent).toHaveLength(1);
       await page.screenshot({ path: path.join(ARTIFACTS, 'store-settings-staff.png'), fullPage: true });
+      await expectNoSeriousViolations(page, 'the staff page with the store settings form (one field invalid)');
       await close(page);
     },
     TEST_MS,
