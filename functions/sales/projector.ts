@@ -18,12 +18,30 @@ interface Located {
   fresh: boolean;
 }
 
+/**
+ * A day's figures as this instance last wrote them, and the run of its own writes they belong to: an
+ * `epoch` starts whenever the figures are read from storage, and goes on while each write is made on
+ * the ETag the previous one of this instance returned.
+ */
+type CachedDay = Held<DayRow> & { epoch: number };
+/** An order's tally as this instance last wrote it, in the day's epoch of that write. */
+type CachedTally = TallyRow & { etag: string; epoch: number };
+
 export interface SalesCaches {
   /** Where orders are counted: a locator never changes once written. */
   locators: RowCache<Held<LocatorRow>>;
   /** Days' figures as this instance last wrote them (their ETags guard every write). */
-  days: RowCache<Held<DayRow>>;
+  days: RowCache<CachedDay>;
+  /**
+   * Tallies this instance wrote. Every tally write also rewrites its day's figures under their ETag, so
+   * while a day's epoch goes on nobody else has written any of its tallies: a tally cached in the epoch
+   * of the cached figures is the stored one, and an order's completion needs no read of it. A new epoch
+   * (the figures read again, after a lost race or an eviction) leaves every older tally to be read.
+   */
+  tallies: RowCache<CachedTally>;
 }
+
+let epochs = 0;
 
 const ATTEMPTS = 8;
 /** One transaction: the day's figures plus at most this many order tallies. */
@@ -39,7 +57,7 @@ const ORDERS_PER_TRANSACTION = MAX_TRANSACTION_OPERATIONS - 1;
 export function createSalesProjection(
   deps: ServiceDeps,
   settings: StoreSettingsReader = createStoreSettingsReader(() => deps.table(TABLES.stores)),
-  caches: SalesCaches = { locators: new RowCache(), days: new RowCache() },
+  caches: SalesCaches = { locators: new RowCache(), days: new RowCache(), tallies: new RowCache(20_000) },
 ) {
   return async function projectSales(events: SalesEvent[], _context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.sales);
@@ -68,7 +86,7 @@ export function createSalesProjection(
         for (let start = 0; start < orders.length; start += ORDERS_PER_TRANSACTION) {
           const chunk = orders.slice(start, start + ORDERS_PER_TRANSACTION);
           try {
-            await countDay(client, caches.days, partitionKey, chunk, byOrder, deps.now);
+            await countDay(client, caches, partitionKey, chunk, byOrder, deps.now);
           } catch (error) {
             for (const o of chunk) failed.set(o.orderId, error);
           }
@@ -82,19 +100,28 @@ export function createSalesProjection(
 /** Decides and commits one transaction's worth of a day's orders; on a lost race reads again and decides again. */
 async function countDay(
   client: TableClient,
-  days: RowCache<Held<DayRow>>,
+  caches: SalesCaches,
   partitionKey: string,
   orders: readonly Located[],
   byOrder: ReadonlyMap<string, SalesEvent[]>,
   now: () => Date,
 ): Promise<void> {
+  const { days } = caches;
   // An order located by this call has no tally anywhere yet: no read needed (a create that finds one fails and reads).
   let known = new Set(orders.filter((o) => o.fresh).map((o) => o.orderId));
+  const tallyCacheKey = (orderId: string) => `${partitionKey}/${orderId}`;
   for (let attempt = 1; ; attempt++) {
-    const [day, tallies] = await Promise.all([
-      days.get(partitionKey) ?? getOrUndefined<DayRow>(client, partitionKey, DAY_ROW),
-      Promise.all(orders.map((o) => (known.has(o.orderId) ? undefined : getOrUndefined<TallyRow>(client, partitionKey, tallyKey(o.orderId))))),
+    const cachedDay = days.get(partitionKey);
+    const cachedTally = (orderId: string): TallyRow | undefined => {
+      const held = cachedDay && caches.tallies.get(tallyCacheKey(orderId));
+      return held && held.epoch === cachedDay.epoch ? held : undefined;
+    };
+    const [read, tallies] = await Promise.all([
+      cachedDay ? undefined : getOrUndefined<DayRow>(client, partitionKey, DAY_ROW),
+      Promise.all(orders.map((o) => (known.has(o.orderId) ? undefined : (cachedTally(o.orderId) ?? getOrUndefined<TallyRow>(client, partitionKey, tallyKey(o.orderId)))))),
     ]);
+    const day = cachedDay ?? read;
+    const epoch = cachedDay ? cachedDay.epoch : ++epochs;
     if (day?.closed) return;
     const changes = orders.flatMap((o, i) => {
       const row = tallies[i];
@@ -118,8 +145,10 @@ async function countDay(
     try {
       const response = await client.submitTransaction(actions);
       const etag = response.subResponses[0]?.etag;
-      if (etag) days.set(partitionKey, { ...fields, etag });
-      else days.delete(partitionKey);
+      if (etag) {
+        days.set(partitionKey, { ...fields, etag, epoch });
+        for (const c of changes) caches.tallies.set(tallyCacheKey(c.orderId), { ...toTallyRow(c.after), etag, epoch });
+      } else days.delete(partitionKey);
       return;
     } catch (error) {
       days.delete(partitionKey);

@@ -69,6 +69,22 @@ describe('the sales read model against Azurite', () => {
     expect(await report(deps, '2026-11-26')).toMatchObject({ placed: 0, completed: 0, revenue: 0 });
   });
 
+  it('does not trust a tally it cached once another instance has written the day since', async () => {
+    const deps = testDeps();
+    await seoulStore(deps, 'relay');
+    const a = order(EVENING, 'relay');
+    const b = order(later(1), 'relay');
+    const first = createSalesProjection(deps);
+    // The first instance counts a's placing and keeps its tally; a second instance counts a's completion.
+    expect(await project(first, [a.placed])).toEqual([]);
+    expect(await project(createSalesProjection(deps), [a.completed])).toEqual([]);
+    // The first instance loses its next write to the day, reads the figures again and counts b...
+    expect(await project(first, [b.placed])).toEqual([]);
+    // ...then gets a's completion again (a redelivery): its cached tally of a predates the other's write.
+    expect(await project(first, [a.completed])).toEqual([]);
+    expect(await report(deps, '2026-11-25', 'relay')).toMatchObject({ placed: 2, completed: 1, revenue: 13_000 });
+  });
+
   it('puts an order placed after local midnight on the next day', async () => {
     const deps = testDeps();
     await seoulStore(deps);
