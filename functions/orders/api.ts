@@ -91,11 +91,13 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
   }
 
   /**
-   * The order a key already stands for, when the store would refuse a new one now: a client retrying
-   * an order taken before the store closed (or filled up, its own order among the count) gets that
-   * order back, not a refusal. Reads only, so a refusal still writes nothing.
+   * Whether the key already stands for an order, when the store would refuse a new one now: a client
+   * retrying an order taken before the store closed (or filled up, its own order among the count) gets
+   * that order back, not a refusal. A key whose first request died before the order row (`order`
+   * absent) was admitted then, so the repeat finishes it rather than being refused: the sweep would
+   * place it anyway. Reads only, so a refusal still writes nothing.
    */
-  async function acceptedEarlier(client: TableClient, key: KeyClaim, now: Date, budget: Deadline): Promise<Order | undefined> {
+  async function admittedEarlier(client: TableClient, key: KeyClaim, now: Date, budget: Deadline): Promise<{ order?: Order } | undefined> {
     const at = idempotencyKeyAt(key.customerId, key.key);
     const held = await budget.within('reading the Idempotency-Key', (abortSignal) => getOrUndefined<IdempotencyRow>(client, at.partitionKey, at.rowKey, { abortSignal }));
     if (!held) return undefined;
@@ -103,7 +105,7 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
     if (decision === 'mismatch') throw keyReused();
     if (decision !== 'repeat') return undefined;
     const order = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(held.orderId).partitionKey, held.orderId, { abortSignal }));
-    return order ? fromRow(order) : undefined;
+    return order ? { order: fromRow(order) } : {};
   }
 
   /**
@@ -147,10 +149,12 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
     // Before anything is written: a refused order leaves no key, open row or order behind.
     const refusal = await refusalFor(client, body, budget);
     if (refusal) {
-      const earlier = key && (await acceptedEarlier(client, key, now, budget));
-      if (earlier) return accepted(earlier);
-      context.log(`order refused storeId=${body.storeId} reason=${refusal.kind}`);
-      throw refused(refusal, body.storeId);
+      const earlier = key && (await admittedEarlier(client, key, now, budget));
+      if (earlier?.order) return accepted(earlier.order);
+      if (!earlier) {
+        context.log(`order refused storeId=${body.storeId} reason=${refusal.kind}`);
+        throw refused(refusal, body.storeId);
+      }
     }
     const { id, repeat } = await claimId(client, key, newOrderId(now), now, budget);
     trace.getSpan(orderTrace)?.setAttribute('cafe.order_id', id);

@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { createOrdersApi } from '../../functions/orders/api';
+import { orderAt } from '../../functions/orders/rows';
 import { DEFAULTS_ETAG, createStoresApi } from '../../functions/stores/api';
 import { withProblems } from '../../shared/http';
 import { createStoreSettingsReader } from '../../shared/storeSettings';
@@ -190,6 +191,22 @@ describe('intake gated by the store settings against Azurite', () => {
     // A new key is a new order: refused.
     expect((await c.order(americano('c-1'), { 'idempotency-key': 'tap-2' })).status).toBe(409);
     expect(c.deps.publisher.ofType('OrderPlaced')).toHaveLength(1);
+  });
+
+  it('finishes a keyed order whose first request died before the order row, though the store would refuse a new one', async () => {
+    const c = cafe();
+    await c.patch('main', { maxOpenOrdersPerCustomer: 1 });
+    const first = await c.order(americano('c-9'), { 'idempotency-key': 'tap-9' });
+    expect(first.status).toBe(202);
+    // As if the first request had died after its key and open rows but before the order row.
+    const orders = await c.deps.table(TABLES.orders);
+    await orders.deleteEntity(orderAt(first.body.id).partitionKey, orderAt(first.body.id).rowKey);
+    await c.patch('main', { open: false });
+    // The retry was admitted with the first request (its own open row fills the cap, the store has closed
+    // since): it completes that order instead of being refused while the sweep would place it anyway.
+    const retry = await c.order(americano('c-9'), { 'idempotency-key': 'tap-9' });
+    expect(retry).toMatchObject({ status: 202, body: { id: first.body.id, status: 'pending' } });
+    expect((await orders.getEntity(orderAt(first.body.id).partitionKey, orderAt(first.body.id).rowKey)).rowKey).toBe(first.body.id);
   });
 
   it('reads the settings of a store once per cache period, not once per order', async () => {
