@@ -61,9 +61,9 @@ export async function parkEach(
         continue;
       }
       try {
-        await deadLetter(await deps.deadLetters(), item.letter, deps.now());
+        const first = await deadLetter(await deps.deadLetters(), item.letter, deps.now());
         context.error(deadLetteredLine(item.letter));
-        businessMetrics.deadLettered(item.letter.consumer, item.letter.eventType);
+        if (first) businessMetrics.deadLettered(item.letter.consumer, item.letter.eventType);
       } catch (writeError) {
         failed.push({ letter: item.letter, writeError });
       }

@@ -1,3 +1,4 @@
+import type { StoreSettingsReader } from '../../shared/storeSettings';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Caller } from '../../shared/auth/policy';
@@ -70,9 +71,9 @@ const preconditionFailed = (storeId: string) =>
     `The stock of store ${storeId} is not the one If-Match names (it changed, or was never set); read it again and retry.`,
   );
 
-export function createInventoryApi(deps: ServiceDeps) {
+export function createInventoryApi(deps: ServiceDeps, storeSettings?: StoreSettingsReader) {
   const stock = () => deps.table(TABLES.inventory);
-  const thresholdOf = createThresholds(deps);
+  const thresholdOf = createThresholds(deps, storeSettings);
   /** Once per store and process: the store joins the list `GET /inventories` pages through. */
   const listed = new Set<string>();
   async function list(client: TableClient, storeId: string): Promise<void> {
@@ -116,7 +117,8 @@ export function createInventoryApi(deps: ServiceDeps) {
       const [client, lowStockCups] = await Promise.all([stock(), thresholdOf(storeId)]);
       await list(client, storeId);
       const row = await setCups(client, storeId, cups, lowStockCups, request.headers.get('if-match'));
-      // Marking a StockLow announced writes the row again: the ETag answered is the one it ends with.
+      // Marking a StockLow announced writes the row again: the ETag answered is the one it ends with (the
+      // caller's row plus that mark), or the one the set wrote when someone else wrote in between.
       const etag = (await announceOwed(deps, client, storeId, row, context)) ?? row.etag;
       return json(200, view(storeId, row, lowStockCups), { etag: toHttpEtag(etag) });
     },
@@ -185,14 +187,12 @@ export function createInventoryApi(deps: ServiceDeps) {
       return json(200, inScope(caller, rows.flatMap(([storeId, row, lowStockCups]) => (row ? [view(storeId, row, lowStockCups)] : []))), nextLink(request, page.next));
     },
 
-    async getStock(request: HttpRequest, context?: InvocationContext): Promise<HttpResponseInit> {
+    async getStock(request: HttpRequest): Promise<HttpResponseInit> {
       const storeId = storeParam(request);
       const [client, lowStockCups] = await Promise.all([stock(), thresholdOf(storeId)]);
       const row = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
       if (!row) throw notFound(`No stock has been set for store ${storeId}.`);
-      // Staff reading a stock whose StockLow is still owed (its publish failed) is one more chance to send it.
-      const etag = (await announceOwed(deps, client, storeId, row, context)) ?? row.etag;
-      return json(200, view(storeId, row, lowStockCups), { etag: toHttpEtag(etag) });
+      return json(200, view(storeId, row, lowStockCups), { etag: toHttpEtag(row.etag) });
     },
   };
 }

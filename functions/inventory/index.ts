@@ -4,12 +4,15 @@ import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
 import { pathStore, productionGuard, staff } from '../../shared/auth/guard';
 import { CONSUMER_RETRY } from '../../shared/retry';
-import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
+import { productionStoreSettings } from '../../shared/storeSettings';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../../shared/topology';
 import { createInventoryApi } from './api';
 import { createReservations } from './reservations';
 
 const deps = productionDeps();
-const api = createInventoryApi(deps);
+// The process's one settings reader: a threshold changed here by PATCH /stores applies at once.
+const storeSettings = productionStoreSettings(() => deps.table(TABLES.stores));
+const api = createInventoryApi(deps, storeSettings);
 const guard = productionGuard(deps);
 
 app.http('setStock', { methods: ['PUT'], route: 'inventories/{storeId}', handler: withProblems(guard(staff(pathStore), api.setStock)) });
@@ -24,7 +27,7 @@ app.eventHub('reserveCups', {
   cardinality: 'many',
   retry: CONSUMER_RETRY,
   handler: eventHubConsumer(
-    { name: 'reserveCups', accepts: ['OrderPlaced', 'OrderCancelled'], handle: createReservations(deps) },
+    { name: 'reserveCups', accepts: ['OrderPlaced', 'OrderCancelled'], handle: createReservations(deps, storeSettings) },
     consumerDeps(deps),
   ),
 });

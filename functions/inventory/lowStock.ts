@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
 import type { ServiceDeps } from '../../shared/deps';
 import { makeStockLow, type StockLow } from '../../shared/events';
-import { createStoreSettingsReader } from '../../shared/storeSettings';
+import { createStoreSettingsReader, type StoreSettingsReader } from '../../shared/storeSettings';
 import { getOrUndefined, isPreconditionFailed } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { STOCK_ROW, type StockRow } from './rows';
@@ -12,13 +12,12 @@ import { NOT_LOW, markLow, unannounced, type LowMark } from './stock';
  * Low stock, as the inventory keeps it: each write of the cups records in the same ETag-guarded write
  * whether it crossed the store's threshold (rows.ts, stock.ts `markLow`), and a crossing not yet
  * announced is published as StockLow and then marked announced. A crash or a failed publish between
- * the two leaves it unannounced, and the next write of that stock, a redelivery of the batch, or a
- * read of the stock by staff publishes it again with the same id; consumers drop the copy by id.
+ * the two leaves it unannounced, and the next write of that stock or a redelivery of the batch publishes
+ * it again with the same id; consumers drop the copy by id. Reads of the stock never publish.
  */
 
 /** Each store's threshold: its own setting (stores table), else the app's LOW_STOCK_CUPS. */
-export function createThresholds(deps: ServiceDeps): (storeId: string) => Promise<number> {
-  const settings = createStoreSettingsReader(() => deps.table(TABLES.stores));
+export function createThresholds(deps: ServiceDeps, settings: StoreSettingsReader = createStoreSettingsReader(() => deps.table(TABLES.stores))): (storeId: string) => Promise<number> {
   return async (storeId) => (await settings.get(storeId)).lowStockCups ?? deps.settings.lowStockCups;
 }
 
@@ -62,13 +61,17 @@ export function logStockLow(context: Pick<InvocationContext, 'warn'>, event: Sto
 /**
  * Records that the StockLow of `crossing` went out. Conditional on the ETag the caller holds, re-read on
  * a conflict; only ever raises `announced`, so it cannot undo a crossing recorded since. Answers the
- * row's new ETag when it wrote one. A failure here only means the event is published once more later.
+ * row's new ETag only when it wrote on the caller's own row (the same cups, one more field): after a
+ * conflict the row holds someone else's change, and handing its tag out with the caller's body would let
+ * an `If-Match` overwrite a change its sender never saw. A failure here only means the event is
+ * published once more later.
  */
 export async function markAnnounced(client: TableClient, storeId: string, crossing: number, etag: string): Promise<string | undefined> {
   let held = etag;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      return (await client.updateEntity({ partitionKey: storeId, rowKey: STOCK_ROW, announced: crossing }, 'Merge', { etag: held })).etag;
+      const written = await client.updateEntity({ partitionKey: storeId, rowKey: STOCK_ROW, announced: crossing }, 'Merge', { etag: held });
+      return attempt === 0 ? written.etag : undefined;
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
       const current = await getOrUndefined<StockRow>(client, storeId, STOCK_ROW);
@@ -79,16 +82,22 @@ export async function markAnnounced(client: TableClient, storeId: string, crossi
   return undefined;
 }
 
+/** A stock route waits this long at most for the hub: the stock change it follows is already committed. */
+const ANNOUNCE_TIMEOUT_MS = 3_000;
+
 /**
- * Publishes what the row owes and marks it announced; for writers outside the consumer (the stock
- * routes). A failure is logged, not thrown: the stock change it follows is committed, and the StockLow
- * goes out with the next write or read of the store's stock.
+ * Publishes what the row owes and marks it announced; for the stock routes that write the stock (PUT,
+ * restock), never for a read. A failure is logged, not thrown: the stock change it follows is committed,
+ * and the StockLow goes out with the store's next stock write or reservation. A crossing still owed when
+ * the stock is no longer low (a restock after a failed publish) is marked announced without publishing:
+ * staff who just refilled the store are not told it is low.
  */
 export async function announceOwed(deps: ServiceDeps, client: TableClient, storeId: string, row: (StockRow & { etag: string }) | undefined, context: Pick<InvocationContext, 'warn'> | undefined): Promise<string | undefined> {
   const event = owedStockLow(storeId, row);
   if (!event || !row) return undefined;
   try {
-    await deps.publisher.publish([event]);
+    if (!markOf(row).low) return await markAnnounced(client, storeId, event.crossing, row.etag);
+    await deps.publisher.publish([event], { abortSignal: AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS) });
     if (context) logStockLow(context, event);
     return await markAnnounced(client, storeId, event.crossing, row.etag);
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { StoreSettingsReader } from '../../shared/storeSettings';
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { makeEvent, type CafeEvent, type OrderCancelled, type OrderPlaced, type StockLow } from '../../shared/events';
@@ -226,9 +227,9 @@ function runs(events: readonly (OrderPlaced | OrderCancelled)[]) {
   return result;
 }
 
-export function createReservations(deps: ServiceDeps) {
+export function createReservations(deps: ServiceDeps, storeSettings?: StoreSettingsReader) {
   const stockCache = new RowCache<HeldStock>(1_000);
-  const thresholdOf = createThresholds(deps);
+  const thresholdOf = createThresholds(deps, storeSettings);
   return async function reserveCups(events: (OrderPlaced | OrderCancelled)[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await deps.table(TABLES.inventory);
     const failures: EventFailure[] = [];

@@ -4,13 +4,14 @@ import { eventHubConsumer } from '../../shared/consumer';
 import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
 import { CONSUMER_RETRY } from '../../shared/retry';
-import { createStoreSettingsReader } from '../../shared/storeSettings';
+import { productionStoreSettings } from '../../shared/storeSettings';
 import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../../shared/topology';
 import { createSalesApi } from './api';
 import { createSalesProjection } from './projector';
 
 const deps = productionDeps();
-const settings = createStoreSettingsReader(() => deps.table(TABLES.stores));
+// The process's one settings reader (a time zone changed here applies at once).
+const settings = productionStoreSettings(() => deps.table(TABLES.stores));
 const api = createSalesApi(deps, settings);
 const guard = productionGuard(deps);
 

@@ -131,9 +131,10 @@ describe('an Event Hubs consumer batch', () => {
       const client = await real();
       return new Proxy(client, {
         get(target, property, receiver) {
-          if (property !== 'upsertEntity') return Reflect.get(target, property, receiver) as unknown;
-          return (entity: Parameters<TableClient['upsertEntity']>[0], mode: 'Replace') =>
-            (entity as { eventId?: unknown }).eventId === 'o1.OrderCompleted' ? Promise.reject(new Error('service unavailable')) : target.upsertEntity(entity, mode);
+          if (property !== 'upsertEntity' && property !== 'createEntity') return Reflect.get(target, property, receiver) as unknown;
+          const write = (Reflect.get(target, property, receiver) as (...args: unknown[]) => Promise<unknown>).bind(target);
+          return (entity: Parameters<TableClient['upsertEntity']>[0], ...rest: unknown[]) =>
+            (entity as { eventId?: unknown }).eventId === 'o1.OrderCompleted' ? Promise.reject(new Error('service unavailable')) : write(entity, ...rest);
         },
       });
     };

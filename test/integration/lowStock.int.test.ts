@@ -11,6 +11,7 @@ import { consumerDeps } from '../../shared/deps';
 import { withErasure } from '../../shared/erasure';
 import { makeEvent, makeStockLow, type OrderCancelled, type OrderPlaced } from '../../shared/events';
 import { listAll } from '../../shared/tables';
+import { toHttpEtag } from '../../shared/etags';
 import { DEFAULT_STORE_SETTINGS, toRow } from '../../shared/storeSettings';
 import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';
@@ -39,7 +40,7 @@ function request(method: string, storeId: string, path = '', body?: unknown) {
 const setStock = (api: Api, storeId: string, cups: number) => api.setStock(request('PUT', storeId, '', { cups }), invocationContext().context);
 const restock = (api: Api, storeId: string, cups: number) => api.restock(request('POST', storeId, '/restock', { cups }), invocationContext().context);
 async function stockView(api: Api, storeId: string) {
-  return JSON.parse(String((await api.getStock(request('GET', storeId), invocationContext().context)).body)) as { cups: number; low: boolean; lowStockCups: number };
+  return JSON.parse(String((await api.getStock(request('GET', storeId))).body)) as { cups: number; low: boolean; lowStockCups: number };
 }
 const stockLows = (deps: Deps) => deps.publisher.ofType('StockLow');
 
@@ -125,6 +126,52 @@ describe('low stock against Azurite (threshold 5 cups)', () => {
     expect(await reserve([order], invocationContext().context)).toEqual([]);
     expect(stockLows(deps).map((e) => [e.id, e.cups])).toEqual([['main.StockLow.1', 4]]);
     expect(deps.publisher.ofType('CupsReserved').map((e) => e.orderId)).toEqual([order.orderId]);
+  });
+
+  it('after a stock route failed to publish, a read publishes nothing; the next write announces it, or a restock above the threshold drops it', async () => {
+    const deps = testDeps({ lowStockCups: 5 });
+    const api = createInventoryApi(deps);
+    await setStock(api, 'main', 20);
+    deps.publisher.failNext = 1;
+    expect((await setStock(api, 'main', 3)).status).toBe(200); // crossed; the publish failed: owed
+    expect(await stockView(api, 'main')).toMatchObject({ cups: 3, low: true });
+    expect(stockLows(deps)).toEqual([]); // reading the stock is only a read
+    expect((await setStock(api, 'main', 2)).status).toBe(200); // still low: the owed crossing goes out now
+    expect(stockLows(deps).map((e) => [e.id, e.cups])).toEqual([['main.StockLow.1', 3]]);
+
+    await setStock(api, 'main', 20);
+    deps.publisher.failNext = 1;
+    await setStock(api, 'main', 4); // the second crossing, owed
+    expect((await restock(api, 'main', 30)).status).toBe(200); // refilled before it went out: not announced
+    await setStock(api, 'main', 40);
+    expect(stockLows(deps).map((e) => e.id)).toEqual(['main.StockLow.1']);
+  });
+
+  it('a PUT answers the tag of the row it describes, not of a row changed under it', async () => {
+    const deps = testDeps({ lowStockCups: 5 });
+    const api = createInventoryApi(deps);
+    await setStock(api, 'main', 20);
+    // A reservation lands between the set's own write and the StockLow mark: the mark is made on that row.
+    const client = await deps.table(TABLES.inventory);
+    const publish = deps.publisher.publish.bind(deps.publisher);
+    let interleaved = false;
+    deps.publisher.publish = async (events) => {
+      await publish(events);
+      if (interleaved || !events.some((e) => e.type === 'StockLow')) return;
+      interleaved = true;
+      await createReservations(deps)([placed('main', 1)], invocationContext().context);
+    };
+    const answer = await setStock(api, 'main', 5);
+    expect(JSON.parse(String(answer.body))).toMatchObject({ cups: 5 });
+    const stored = await client.getEntity<{ cups: number }>('main', 'stock');
+    expect(stored.cups).toBe(4);
+    // The tag handed out with "5 cups" does not let an If-Match write over the reservation.
+    expect((answer.headers as Record<string, string>).etag).not.toBe(toHttpEtag(stored.etag));
+    const retry = await api.setStock(
+      new HttpRequest({ method: 'PUT', url: 'http://localhost/inventories/main', params: { storeId: 'main' }, body: { string: JSON.stringify({ cups: 10 }) }, headers: { 'content-type': 'application/json', 'if-match': String((answer.headers as Record<string, string>).etag) } }),
+      invocationContext().context,
+    ).catch((error: unknown) => error);
+    expect(retry).toMatchObject({ problem: { status: 412 } });
   });
 
   it('staff setting the stock to the threshold or below is a crossing; setting it lower again is not', async () => {

@@ -20,6 +20,8 @@ import { withProblems } from '../../shared/http';
 import { METRICS } from '../../shared/metrics';
 import { eventProperties, type EventPublisher } from '../../shared/publisher';
 import { TRACEPARENT } from '../../shared/tracing';
+import { parkEach } from '../../shared/parking';
+import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';
 import { testDeps } from '../support/deps';
 
@@ -225,5 +227,15 @@ describe('one order is one trace, from POST /orders to the notification and the 
     expect(traceOf(nudge)).toBe(traceOf(intake));
     expect(parentOf(nudge)).toBe(intake.spanContext().spanId);
     expect(placed.properties[TRACEPARENT]).toBe(`00-${traceOf(intake)}-${nudge.spanContext().spanId}-01`);
+  });
+
+  it('counts a dead-lettered event once, however often a retry or a redelivery parks it again', async () => {
+    const deps = testDeps();
+    const parking = { deadLetters: () => deps.table(TABLES.deadLetters), now: deps.now };
+    const letter = { consumer: 'metricsProbe', eventId: 'o1.OrderPlaced', eventType: 'OrderPlaced', payload: { id: 'o1.OrderPlaced' }, error: new Error('poison'), attempt: 1 };
+    const before = sumOf(METRICS.deadLettered, await reader.collect());
+    const backoff = { firstDelayMs: 1, maxDelayMs: 1, budgetMs: 1_000 };
+    for (let i = 0; i < 3; i++) expect(await parkEach(parking, [letter], backoff, invocationContext().context)).toEqual([]);
+    expect(sumOf(METRICS.deadLettered, await reader.collect()) - before).toBe(1);
   });
 });
