@@ -1,4 +1,6 @@
+import { AsyncResource } from 'node:async_hooks';
 import { InvocationContext } from '@azure/functions';
+import { ROOT_CONTEXT, context as otel } from '@opentelemetry/api';
 import { groupBy } from '../../shared/collections';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EventFailure } from '../../shared/consumer';
@@ -6,7 +8,7 @@ import type { ServiceDeps } from '../../shared/deps';
 import { makeEvent, type CafeEvent, type CancelRequested, type CupsReserved } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
 import { createStoreSettingsReader, orderBrewSeconds } from '../../shared/storeSettings';
-import { MAX_TRANSACTION_OPERATIONS, createIfAbsent, deleteIfPresent, getOrUndefined, isTransactionConflict, listAll, odata, submitByPartition } from '../../shared/tables';
+import { MAX_TRANSACTION_OPERATIONS, createIfAbsent, deleteIfPresent, getOrUndefined, isNotFound, isTransactionConflict, listAll, odata, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { asOf, cancelledJob, startBrewing, startedFromQueue, statusEvent, type BrewJob } from './brewing';
 import { planQueue, type QueueEntry } from './queue';
@@ -16,24 +18,36 @@ import {
   ENTRY_PREFIX,
   JOB_ROW,
   MACHINES_ROW,
+  entriesFilter,
   entryKey,
   fromEntryRow,
   fromRow,
   indexKey,
+  lookFilter,
   queuePartition,
   toDueRow,
   toEntryRow,
   toRow,
   type DueRow,
   type EntryRow,
+  type IndexRow,
   type JobRow,
   type MachinesRow,
 } from './rows';
 
 const SWEEP_PAGE = 100;
 const SWEEP_BUDGET_MS = 20_000;
-/** Looks at a store's queue one call takes at most (another look follows a machine given back). */
-const SCHEDULE_PASSES = 10;
+/**
+ * How long one call keeps looking at a store's queue while each look gives a machine back (an order
+ * cancelled after it was claimed, a job started elsewhere): a budget of time, not of looks, so a run
+ * of cancelled orders at the front cannot keep a free machine from the live order behind them.
+ */
+const SCHEDULE_BUDGET_MS = 5_000;
+/**
+ * How often the completion sweep looks at the queues this instance knows still hold waiting orders:
+ * nothing else looks when a store's `machines` is raised while no job of it completes.
+ */
+const WAITING_LOOK_EVERY_MS = 5_000;
 /** Claims one look writes at most: with the machines row and the removals, one transaction. */
 const MAX_CLAIMS = 60;
 
@@ -60,6 +74,9 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   const stores = createStoreSettingsReader(() => deps.table(TABLES.stores), { now: () => deps.now().getTime() });
   // Arrival order at this instance, for the queue's first in, first out within one clock tick.
   let arrivals = 0;
+  /** Stores whose queue held orders waiting for a machine at this instance's last look. */
+  const waiting = new Set<string>();
+  let lastWaitingLook = 0;
   const wakeUp = options.completeWhenDue ? completionAlarm(() => completeReady(undefined, new InvocationContext({ functionName: 'completeBeverages' }))) : undefined;
 
   /**
@@ -73,17 +90,42 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     if (event.type === 'CupsReserved') {
       const settings = await stores.get(event.storeId);
       const seconds = orderBrewSeconds(settings, event.items, deps.settings.brewSeconds);
-      if (settings.machines !== null) return queueUp(event, seconds, now, arrival);
+      // While a store's queue holds orders (its limit was just removed, or this is a redelivery of an
+      // order still queued), new orders go through it too: none starts ahead of one queued before it.
+      if (settings.machines !== null || (await hasQueue(event.storeId))) return queueUp(event, seconds, now, arrival, context);
       fresh = startBrewing(event, now, seconds);
     } else {
       fresh = cancelledJob(event, now);
     }
-    if (await createIfAbsent(client, toRow(fresh))) return { source: event, job: asOf(fresh, now), created: true };
-    const job = asOf(fromRow(await client.getEntity<JobRow>(event.orderId, JOB_ROW)), now);
+    const created = await createIfAbsent(client, toRow(fresh));
+    const job = created ? asOf(fresh, now) : asOf(fromRow(await client.getEntity<JobRow>(event.orderId, JOB_ROW)), now);
     if (event.type === 'CancelRequested' && job.status !== 'cancelled') {
       context.log(`cancel came too late orderId=${event.orderId}: brewing already ${job.status}`);
     }
-    return { source: event, job, created: false };
+    // A cancel that won (again, if redelivered after a crash) takes the order out of its store's queue.
+    if (event.type === 'CancelRequested' && job.status === 'cancelled') await leaveQueue(event.storeId, event.orderId, context);
+    return { source: event, job, created };
+  }
+
+  async function hasQueue(storeId: string): Promise<boolean> {
+    return (await listAll(await jobs(), entriesFilter(storeId), 1)).length > 0;
+  }
+
+  /**
+   * Removes a cancelled order's entry and index row from its store's queue, so it holds no place
+   * there until the queue reaches it. An entry already claimed held a machine: the store's queue is
+   * looked at again. The entry goes first: a crash in between leaves the index row, which a redelivered
+   * cancel removes. A look that claimed the entry meanwhile finds the tombstone and gives the machine back.
+   */
+  async function leaveQueue(storeId: string, orderId: string, context: InvocationContext): Promise<void> {
+    const client = await jobs();
+    const partitionKey = queuePartition(storeId);
+    const index = await getOrUndefined<IndexRow>(client, partitionKey, indexKey(orderId));
+    if (!index) return;
+    const entry = await getOrUndefined<EntryRow>(client, partitionKey, index.entry);
+    if (entry) await deleteIfPresent(client, partitionKey, index.entry);
+    await deleteIfPresent(client, partitionKey, indexKey(orderId));
+    if (entry && entry.state !== 'queued') await schedule(storeId, context);
   }
 
   /**
@@ -91,7 +133,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
    * so a redelivered reservation (the index row exists) queues nothing twice. An order that has a job
    * (started, done, or cancelled before it was queued) is not queued again.
    */
-  async function queueUp(event: CupsReserved, brewSeconds: number, now: Date, arrival: number): Promise<Outcome> {
+  async function queueUp(event: CupsReserved, brewSeconds: number, now: Date, arrival: number, context: InvocationContext): Promise<Outcome> {
     const client = await jobs();
     const row = await getOrUndefined<JobRow>(client, event.orderId, JOB_ROW);
     if (row) return { source: event, job: asOf(fromRow(row), now), created: false };
@@ -113,6 +155,14 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
       ]);
     } catch (error) {
       if (!isTransactionConflict(error)) throw error;
+    }
+    // A cancel inserts its tombstone, then looks for the index row; a reservation queues, then looks
+    // for the tombstone: whichever of two concurrent ones goes second sees the other and dequeues.
+    const cancelled = await getOrUndefined<JobRow>(client, event.orderId, JOB_ROW);
+    if (cancelled) {
+      const job = asOf(fromRow(cancelled), now);
+      if (job.status === 'cancelled') await leaveQueue(event.storeId, event.orderId, context);
+      return { source: event, job, created: false };
     }
     return { source: event, queuedIn: event.storeId };
   }
@@ -176,18 +226,31 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
    * transaction with the store's machines row, ETag-guarded, and a conflict looks again.
    */
   async function schedule(storeId: string, context: InvocationContext): Promise<void> {
-    for (let pass = 0; pass < SCHEDULE_PASSES; pass++) {
-      if (!(await withConflictRetry(() => lookAtQueue(storeId, context), isTransactionConflict))) return;
+    const started = Date.now();
+    for (;;) {
+      // A claim also fails on an entry a cancel removed since the look read it (404): look again.
+      const look = await withConflictRetry(() => lookAtQueue(storeId, context), (error) => isTransactionConflict(error) || isNotFound(error));
+      // Out of budget with machines still to give: the sweep's look at waiting queues goes on.
+      if (look.waiting || look.again) rememberWaiting(storeId);
+      else waiting.delete(storeId);
+      if (!look.again || Date.now() - started > SCHEDULE_BUDGET_MS) return;
     }
   }
 
-  /** One look at a store's queue; says whether to look again (a machine was given back). */
-  async function lookAtQueue(storeId: string, context: InvocationContext): Promise<boolean> {
+  function rememberWaiting(storeId: string): void {
+    if (waiting.size < 10_000) waiting.add(storeId);
+  }
+
+  /**
+   * One look at a store's queue; says whether to look again (a machine was given back) and whether
+   * orders still wait for a machine.
+   */
+  async function lookAtQueue(storeId: string, context: InvocationContext): Promise<{ again: boolean; waiting: boolean }> {
     const client = await jobs();
     const partitionKey = queuePartition(storeId);
     const now = deps.now();
     const { machines } = await stores.get(storeId);
-    const rows = await listAll<Partial<EntryRow & MachinesRow>>(client, odata`PartitionKey eq ${partitionKey}`);
+    const rows = await listAll<Partial<EntryRow & MachinesRow>>(client, lookFilter(storeId));
     const guard = rows.find((r) => r.rowKey === MACHINES_ROW);
     const entries = rows.filter((r) => r.rowKey!.startsWith(ENTRY_PREFIX)).map((r) => fromEntryRow(storeId, r as typeof r & EntryRow));
     const etags = new Map(rows.map((r) => [r.rowKey!, r.etag]));
@@ -207,9 +270,10 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
         ]),
       ]);
     }
+    const left = plan.waiting + plan.start.length - start.length > 0;
     const claimed = [...plan.resume, ...start];
-    if (claimed.length === 0) return more;
-    return (await startClaimed(storeId, claimed, now, context)) || more;
+    if (claimed.length === 0) return { again: more, waiting: left };
+    return { again: (await startClaimed(storeId, claimed, now, context)) || more, waiting: left };
   }
 
   /**
@@ -283,12 +347,31 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
         do {
           again = false;
           await drain(context);
+          await lookAtWaiting(context);
         } while (again);
       } finally {
         running = undefined;
       }
     })();
     return running;
+  }
+
+  /**
+   * Looks, every few seconds, at the queues this instance last saw with orders waiting, so machines a
+   * store's staff added are used although no job of the store completes. Other instances' queues are
+   * looked at by the completions of their jobs.
+   */
+  async function lookAtWaiting(context: InvocationContext): Promise<void> {
+    const now = deps.now().getTime();
+    if (waiting.size === 0 || now - lastWaitingLook < WAITING_LOOK_EVERY_MS) return;
+    lastWaitingLook = now;
+    for (const storeId of [...waiting]) {
+      try {
+        await schedule(storeId, context);
+      } catch (error) {
+        context.error(`look at waiting queue failed storeId=${storeId}: ${describe(error)}`);
+      }
+    }
   }
 
   async function drain(context: InvocationContext): Promise<void> {
@@ -322,28 +405,37 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   }
 
   async function completeDue(client: TableClient, due: (Partial<DueRow> & { rowKey?: string })[], now: Date, spans: SpanBatch, context: InvocationContext): Promise<{ read: number; done: number }> {
-    const done: { rowKey: string; event: CafeEvent }[] = [];
+    const done: { rowKey: string; event: CafeEvent; freesIn?: string }[] = [];
     for (const entry of due) {
       const event = await completionOf(entry, now);
       if (event && entry.orderId) {
         spans.add({ key: entry.orderId, orderId: entry.orderId, name: 'completeBeverages BeverageCompleted', parent: contextFromTraceparent(entry.traceparent) });
-        done.push({ rowKey: entry.rowKey!, event });
+        done.push({ rowKey: entry.rowKey!, event, ...(entry.queued && entry.storeId ? { freesIn: entry.storeId } : {}) });
       } else await deleteIfPresent(client, DUE_PARTITION, entry.rowKey!);
     }
     if (done.length === 0) return { read: due.length, done: 0 };
     await deps.publisher.publish(done.map((d) => d.event));
     // A completed job of a store with limited machines frees one: its queue moves on before the due
-    // entries go, so a crash in between leaves them for the next run to do both again.
-    const freed = new Set(due.filter((e) => e.queued && e.storeId).map((e) => e.storeId!));
-    for (const storeId of freed) await schedule(storeId, context);
+    // entries go, so a crash in between leaves them for the next run to do both again. A store whose
+    // queue cannot be looked at keeps only its own entries for the next run; the others go.
+    const failed = new Set<string>();
+    for (const storeId of new Set(done.flatMap((d) => (d.freesIn ? [d.freesIn] : [])))) {
+      try {
+        await schedule(storeId, context);
+      } catch (error) {
+        failed.add(storeId);
+        context.error(`look at the queue failed storeId=${storeId}; its completions are kept for the next run: ${describe(error)}`);
+      }
+    }
+    const finished = done.filter((d) => !d.freesIn || !failed.has(d.freesIn));
     try {
-      await submitByPartition(client, done.map((d): TransactionAction => ['delete', { partitionKey: DUE_PARTITION, rowKey: d.rowKey }]));
+      await submitByPartition(client, finished.map((d): TransactionAction => ['delete', { partitionKey: DUE_PARTITION, rowKey: d.rowKey }]));
     } catch {
       // Another run removed some of them first (a transaction fails whole): remove the rest one by one.
-      for (const d of done) await deleteIfPresent(client, DUE_PARTITION, d.rowKey);
+      for (const d of finished) await deleteIfPresent(client, DUE_PARTITION, d.rowKey);
     }
-    context.log(`completed ${done.length} beverage order(s)`);
-    return { read: due.length, done: done.length };
+    context.log(`completed ${finished.length} beverage order(s)`);
+    return { read: due.length, done: finished.length };
   }
 
   /** The BeverageCompleted of a due entry; entries written before they carried the store read the job. */
@@ -375,17 +467,22 @@ function announce(job: BrewJob, created: boolean, now: Date): CafeEvent[] {
 function completionAlarm(complete: () => Promise<void>): (at: number) => void {
   const times: number[] = [];
   let armed: { at: number; timer: NodeJS.Timeout } | undefined;
+  // The alarm is set from inside a consumer's batch: a timer set there would run (and re-arm) in that
+  // batch's async context, its span the parent of every completion it starts and its per-order map kept
+  // alive. Timers are set in the context of the alarm's creation instead, with no active span.
+  const outside = new AsyncResource('beverages.completionAlarm');
+  const fire = () => {
+    armed = undefined;
+    while (times.length > 0 && times[0]! <= Date.now()) times.shift();
+    // The timer trigger is the backstop; its own failures are logged there.
+    complete().catch(() => undefined);
+    arm();
+  };
   const arm = () => {
     const next = times[0];
     if (next === undefined || (armed && armed.at <= next)) return;
     if (armed) clearTimeout(armed.timer);
-    const timer = setTimeout(() => {
-      armed = undefined;
-      while (times.length > 0 && times[0]! <= Date.now()) times.shift();
-      // The timer trigger is the backstop; its own failures are logged there.
-      complete().catch(() => undefined);
-      arm();
-    }, Math.max(0, next - Date.now()));
+    const timer = outside.runInAsyncScope(() => otel.with(ROOT_CONTEXT, () => setTimeout(fire, Math.max(0, next - Date.now()))));
     timer.unref();
     armed = { at: next, timer };
   };
@@ -397,3 +494,5 @@ function completionAlarm(complete: () => Promise<void>): (at: number) => void {
     arm();
   };
 }
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -38,6 +38,8 @@ export interface QueuePlan {
   resume: QueueEntry[];
   /** Brewing entries whose machine is free again: nothing more to do for them. */
   finished: QueueEntry[];
+  /** Queued entries left waiting for a machine after this plan. */
+  waiting: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export function planQueue(entries: readonly QueueEntry[], machines: number | nul
     start,
     resume: sorted.filter((e) => e.state === 'starting'),
     finished: sorted.filter((e) => e.state === 'brewing' && !occupies(e, now)),
+    waiting: sorted.filter((e) => e.state === 'queued').length - start.length,
   };
 }
 

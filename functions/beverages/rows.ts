@@ -1,4 +1,4 @@
-import type { TableEntityResult } from '@azure/data-tables';
+import { odata, type TableEntityResult } from '@azure/data-tables';
 import type { BrewJob } from './brewing';
 import type { EntryState, QueueEntry } from './queue';
 
@@ -96,6 +96,18 @@ export const MACHINES_ROW = 'machines';
 /** Sorts by arrival: the time, then the order of arrival within the instance, then the order id. */
 export const entryKey = (arrivedAt: Date, arrival: number, orderId: string) => `${ENTRY_PREFIX}${arrivedAt.toISOString()}_${String(arrival).padStart(9, '0')}_${orderId}`;
 export const indexKey = (orderId: string) => `${INDEX_PREFIX}${orderId}`;
+/** Just past every entry key: '`' is the character after '_'. */
+const ENTRIES_END = 'q`';
+
+/** A store's queue entries, in queue order, without its index rows. */
+export const entriesFilter = (storeId: string) => odata`PartitionKey eq ${queuePartition(storeId)} and RowKey ge ${ENTRY_PREFIX} and RowKey lt ${ENTRIES_END}`;
+
+/**
+ * What a look at a store's queue reads: the machines row and the entries. The index rows (one per
+ * queued order) are for redeliveries and cancels, which read them by key; a look skips them.
+ */
+export const lookFilter = (storeId: string) =>
+  odata`PartitionKey eq ${queuePartition(storeId)} and (RowKey eq ${MACHINES_ROW} or (RowKey ge ${ENTRY_PREFIX} and RowKey lt ${ENTRIES_END}))`;
 
 export interface EntryRow {
   orderId: string;

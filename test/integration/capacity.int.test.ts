@@ -1,9 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelledJob } from '../../functions/beverages/brewing';
 import { createBrewer } from '../../functions/beverages/brewer';
+import { DUE_PARTITION, indexKey, lookFilter, queuePartition, toRow as toJobRow } from '../../functions/beverages/rows';
 import { makeEvent } from '../../shared/events';
 import { DEFAULT_STORE_SETTINGS, toRow, type StoreSettings } from '../../shared/storeSettings';
 import { listAll } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
+import { SpanBatch, SpanKind } from '../../shared/tracing';
 import { invocationContext } from '../support/context';
 import { testDeps } from '../support/deps';
 
@@ -15,14 +20,15 @@ function clock(start: string) {
 const T0 = '2026-11-25T10:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 type Items = { menuItemId: string; quantity: number }[];
-const reserved = (orderId: string, items: Items = [{ menuItemId: 'cafe-latte', quantity: 1 }]) =>
-  makeEvent('CupsReserved', { orderId, storeId: 'main', occurredAt: T0, customerId: 'c-1', items, cups: items.reduce((n, i) => n + i.quantity, 0) });
-const cancel = (orderId: string) => makeEvent('CancelRequested', { orderId, storeId: 'main', occurredAt: T0, customerId: 'c-1', reason: 'customer-cancelled' });
+const latte: Items = [{ menuItemId: 'cafe-latte', quantity: 1 }];
+const reserved = (orderId: string, items: Items = latte, storeId = 'main') =>
+  makeEvent('CupsReserved', { orderId, storeId, occurredAt: T0, customerId: 'c-1', items, cups: items.reduce((n, i) => n + i.quantity, 0) });
+const cancel = (orderId: string, reason = 'customer-cancelled') => makeEvent('CancelRequested', { orderId, storeId: 'main', occurredAt: T0, customerId: 'c-1', reason });
 
 /** A store as its staff set it: written straight into the stores table, as the stores routes would. */
-async function configure(deps: ReturnType<typeof testDeps>, settings: Partial<StoreSettings>) {
+async function configure(deps: ReturnType<typeof testDeps>, settings: Partial<StoreSettings>, storeId = 'main') {
   const stores = await deps.table(TABLES.stores);
-  await stores.upsertEntity(toRow('main', { ...DEFAULT_STORE_SETTINGS, ...settings }, new Date(T0)), 'Replace');
+  await stores.upsertEntity(toRow(storeId, { ...DEFAULT_STORE_SETTINGS, ...settings }, new Date(T0)), 'Replace');
 }
 
 function setUp(brewSeconds = 5) {
@@ -154,5 +160,112 @@ describe('a store with limited machines, against Azurite', () => {
     expect(started()).toEqual(['u1', 'u2']);
     const rows = await listAll(await deps.table(TABLES.beverages), '');
     expect(rows.filter((r) => r.partitionKey!.startsWith('~queue~'))).toEqual([]);
+  });
+});
+
+describe('a store\'s queue keeps moving, against Azurite', () => {
+  it('a cancel of a waiting order takes its entry and index row out of the queue at once', async () => {
+    const { deps, brewer, ctx, queueRows } = setUp(5);
+    await configure(deps, { machines: 1 });
+    await brewer.brew([reserved('w1'), reserved('w2'), reserved('w3')], ctx());
+    await brewer.brew([cancel('w2', 'timed-out')], ctx());
+    const keys = (await queueRows()).map((r) => r.rowKey!);
+    expect(keys.filter((k) => k.includes('w2'))).toEqual([]);
+    expect(keys.filter((k) => k.includes('w3'))).toHaveLength(2);
+  });
+
+  it('a live order behind many cancelled ones gets the free machine in one look', async () => {
+    const { time, deps, brewer, ctx, started } = setUp(5);
+    await configure(deps, { machines: 1 });
+    const dead = Array.from({ length: 25 }, (_, i) => `x${String(i).padStart(2, '0')}`);
+    await brewer.brew([reserved('first'), ...dead.map((id) => reserved(id)), reserved('live')], ctx());
+    // Tombstones left without their queue entries removed (a cancel that crashed in between): the
+    // look that reaches each entry drops it and gives its machine to the next.
+    const jobs = await deps.table(TABLES.beverages);
+    for (const id of dead) await jobs.createEntity(toJobRow(cancelledJob({ orderId: id, storeId: 'main', customerId: 'c-1', reason: 'timed-out' }, time.now())));
+    time.advance(5);
+    await brewer.completeReady({}, ctx());
+    expect(started()).toEqual(['first', 'live']);
+  });
+
+  it('a store whose queue cannot be looked at keeps its completions for the next run; the others complete once', async () => {
+    const { time, deps, brewer, ctx, completed, started } = setUp(5);
+    await configure(deps, { machines: 1 });
+    await configure(deps, { machines: 1 }, 'broken');
+    await brewer.brew([reserved('b1', latte, 'broken'), reserved('m1'), reserved('m2'), reserved('u1', latte, 'open')], ctx());
+    // The broken store's queue holds an entry nobody can read.
+    const jobs = await deps.table(TABLES.beverages);
+    await jobs.createEntity({ partitionKey: queuePartition('broken'), rowKey: 'q_0000', orderId: 'bad', customerId: 'c-1', items: 'not json', brewSeconds: 5, state: 'queued' });
+    time.advance(5);
+    const { context, logs } = invocationContext();
+    await brewer.completeReady({}, context);
+    expect(new Set(completed())).toEqual(new Set(['b1', 'm1', 'u1']));
+    expect(started()).toContain('m2');
+    expect(logs.filter((l) => l.level === 'error').map((l) => l.message).join('\n')).toMatch(/storeId=broken/);
+    const due = await listAll<{ orderId: string }>(jobs, `PartitionKey eq '${DUE_PARTITION}'`);
+    expect(due.map((r) => r.orderId).sort()).toEqual(['b1', 'm2']);
+
+    await brewer.completeReady({}, ctx());
+    expect(completed().filter((id) => id !== 'b1').sort()).toEqual(['m1', 'u1']);
+  });
+
+  it('machines raised while a long order brews are used at the next sweep, with no completion', async () => {
+    const { time, deps, brewer, ctx, started } = setUp(60);
+    await configure(deps, { machines: 1 });
+    await brewer.brew([reserved('g1'), reserved('g2'), reserved('g3'), reserved('g4')], ctx());
+    expect(started()).toEqual(['g1']);
+    await configure(deps, { machines: 3 });
+    time.advance(6); // past the settings cache's few seconds; g1 brews for a minute
+    await brewer.completeReady({}, ctx());
+    expect(started()).toEqual(['g1', 'g2', 'g3']);
+  });
+
+  it('with the limit removed, orders still queued start before new ones, a redelivered one from the queue', async () => {
+    const { time, deps, brewer, ctx, started } = setUp(60);
+    await configure(deps, { machines: 1 });
+    await brewer.brew([reserved('f1'), reserved('f2'), reserved('f3')], ctx());
+    await configure(deps, { machines: null });
+    time.advance(6);
+    await brewer.brew([reserved('f2'), reserved('f4')], ctx());
+    expect(started().indexOf('f3')).toBeGreaterThan(-1);
+    expect(started().indexOf('f3')).toBeLessThan(started().indexOf('f4'));
+    expect(started().indexOf('f2')).toBeLessThan(started().indexOf('f3'));
+    const f2 = await (await deps.table(TABLES.beverages)).getEntity<{ queued?: boolean }>('f2', 'job');
+    expect(f2.queued).toBe(true);
+  });
+
+  it('a look at the queue reads its machines row and entries, not the orders\' index rows', async () => {
+    const { deps, brewer, ctx } = setUp(5);
+    await configure(deps, { machines: 1 });
+    await brewer.brew([reserved('i1'), reserved('i2'), reserved('i3')], ctx());
+    const rows = await listAll(await deps.table(TABLES.beverages), lookFilter('main'));
+    expect(rows.map((r) => r.rowKey!.slice(0, 2)).sort()).toEqual(['ma', 'q_', 'q_', 'q_']);
+    expect(rows.some((r) => r.rowKey === indexKey('i1'))).toBe(false);
+  });
+});
+
+describe('the in-process completion alarm', () => {
+  const spans = new InMemorySpanExporter();
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  beforeAll(() => provider.register());
+  afterAll(() => provider.shutdown());
+
+  it('completes in a run of its own, not as a child of the reservation batch that set it', async () => {
+    const deps = testDeps({ brewSeconds: 1 });
+    const brewer = createBrewer(deps, { completeWhenDue: true });
+    const batch = new SpanBatch('brewBeverages', SpanKind.CONSUMER, [{ key: 'e-1', orderId: 'a1', name: 'brewBeverages CupsReserved', parent: undefined }]);
+    await batch.run(() => brewer.brew([reserved('a1')], invocationContext().context));
+    batch.end();
+    for (let i = 0; i < 100 && deps.publisher.ofType('BeverageCompleted').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(deps.publisher.ofType('BeverageCompleted').map((e) => e.orderId)).toEqual(['a1']);
+
+    const finished = spans.getFinishedSpans();
+    const reservation = finished.find((s) => s.name === 'brewBeverages')!;
+    const orderSpan = finished.find((s) => s.name === 'brewBeverages CupsReserved')!;
+    const run = finished.find((s) => s.name === 'completeBeverages')!;
+    expect(run.parentSpanContext?.spanId).toBeUndefined();
+    expect(run.spanContext().traceId).not.toBe(reservation.spanContext().traceId);
+    // The order's completion still continues the order's own trace, through its due entry.
+    expect(finished.find((s) => s.name === 'completeBeverages BeverageCompleted')!.parentSpanContext?.spanId).toBe(orderSpan.spanContext().spanId);
   });
 });

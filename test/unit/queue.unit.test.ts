@@ -62,4 +62,11 @@ describe('the machine queue', () => {
     expect(planQueue(entries, 3, now).start.map((e) => e.orderId)).toEqual(['b', 'c']);
     expect(planQueue(entries, null, now).start.map((e) => e.orderId)).toEqual(['b', 'c', 'd']);
   });
+
+  it('counts the orders left waiting, so the sweep knows which queues to look at again', () => {
+    const entries = [brewing('a', 1, 10), entry('b', 2), entry('c', 3), entry('d', 4)];
+    expect(planQueue(entries, 1, now).waiting).toBe(3);
+    expect(planQueue(entries, 3, now).waiting).toBe(1);
+    expect(planQueue(entries, null, now).waiting).toBe(0);
+  });
 });
