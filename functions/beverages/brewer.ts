@@ -7,7 +7,7 @@ import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { makeEvent, type CafeEvent, type CancelRequested, type CupsReserved } from '../../shared/events';
 import { withConflictRetry } from '../../shared/retry';
-import { createStoreSettingsReader, orderBrewSeconds } from '../../shared/storeSettings';
+import { createStoreSettingsReader, orderBrewSeconds, type StoreSettingsReader } from '../../shared/storeSettings';
 import { MAX_TRANSACTION_OPERATIONS, createIfAbsent, deleteIfPresent, getOrUndefined, isNotFound, isTransactionConflict, listAll, odata, submitByPartition } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { asOf, cancelledJob, startBrewing, startedFromQueue, statusEvent, type BrewJob } from './brewing';
@@ -36,6 +36,7 @@ import {
 } from './rows';
 
 const SWEEP_PAGE = 100;
+const EMPTY_QUEUE_MEMORY_MS = 30_000;
 const SWEEP_BUDGET_MS = 20_000;
 /**
  * How long one call keeps looking at a store's queue while each look gives a machine back (an order
@@ -59,6 +60,8 @@ export interface BrewerOptions {
    * clock themselves.
    */
   completeWhenDue?: boolean;
+  /** The stores' settings (machines, brewing times); the process's one reader in production. */
+  storeSettings?: StoreSettingsReader;
 }
 
 /**
@@ -71,11 +74,13 @@ type Outcome = Decided | Queued;
 
 export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   const jobs = () => deps.table(TABLES.beverages);
-  const stores = createStoreSettingsReader(() => deps.table(TABLES.stores), { now: () => deps.now().getTime() });
+  const stores = options.storeSettings ?? createStoreSettingsReader(() => deps.table(TABLES.stores), { now: () => deps.now().getTime() });
   // Arrival order at this instance, for the queue's first in, first out within one clock tick.
   let arrivals = 0;
   /** Stores whose queue held orders waiting for a machine at this instance's last look. */
   const waiting = new Set<string>();
+  /** Stores without a machine limit whose queue this instance found empty, and when. */
+  const emptyQueues = new Map<string, number>();
   let lastWaitingLook = 0;
   const wakeUp = options.completeWhenDue ? completionAlarm(() => completeReady(undefined, new InvocationContext({ functionName: 'completeBeverages' }))) : undefined;
 
@@ -92,6 +97,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
       const seconds = orderBrewSeconds(settings, event.items, deps.settings.brewSeconds);
       // While a store's queue holds orders (its limit was just removed, or this is a redelivery of an
       // order still queued), new orders go through it too: none starts ahead of one queued before it.
+      if (settings.machines !== null) emptyQueues.delete(event.storeId);
       if (settings.machines !== null || (await hasQueue(event.storeId))) return queueUp(event, seconds, now, arrival, context);
       fresh = startBrewing(event, now, seconds);
     } else {
@@ -107,8 +113,22 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     return { source: event, job, created };
   }
 
+  /**
+   * Whether a store without a machine limit still has orders queued from when it had one. An empty
+   * queue is remembered for a while: only an instance that still believes in the limit (its settings at
+   * most a cache period old) can queue there, and the sweep's looks start whatever it queued, so a
+   * reservation of an unlimited store costs no read of the queue but one per store every 30 s.
+   */
   async function hasQueue(storeId: string): Promise<boolean> {
-    return (await listAll(await jobs(), entriesFilter(storeId), 1)).length > 0;
+    const seenEmpty = emptyQueues.get(storeId);
+    if (seenEmpty !== undefined && deps.now().getTime() - seenEmpty < EMPTY_QUEUE_MEMORY_MS) return false;
+    const queued = (await listAll(await jobs(), entriesFilter(storeId), 1)).length > 0;
+    if (queued) emptyQueues.delete(storeId);
+    else {
+      emptyQueues.set(storeId, deps.now().getTime());
+      if (emptyQueues.size > 10_000) emptyQueues.delete(emptyQueues.keys().next().value!);
+    }
+    return queued;
   }
 
   /**

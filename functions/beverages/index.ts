@@ -6,12 +6,14 @@ import { productionGuard, staff } from '../../shared/auth/guard';
 import { withErasure } from '../../shared/erasure';
 import { createBeverageErasure } from './erasure';
 import { CONSUMER_RETRY } from '../../shared/retry';
-import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
+import { productionStoreSettings } from '../../shared/storeSettings';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../../shared/topology';
 import { createBeveragesApi } from './api';
 import { createBrewer } from './brewer';
 
 const deps = productionDeps();
-const brewer = createBrewer(deps, { completeWhenDue: true });
+// The process's one settings reader: machines or brewing times changed here apply at once.
+const brewer = createBrewer(deps, { completeWhenDue: true, storeSettings: productionStoreSettings(() => deps.table(TABLES.stores)) });
 
 const guard = productionGuard(deps);
 
