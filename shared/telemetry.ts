@@ -1,11 +1,7 @@
 import { app } from '@azure/functions';
 import { context, metrics } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryConfig } from './config';
 import { azureCredential } from './credential';
 import { contextFromTraceparent } from './tracing';
@@ -31,11 +27,23 @@ let started: Telemetry | null | undefined;
  */
 export function startTelemetry(config: TelemetryConfig): Telemetry | null {
   if (started !== undefined) return started;
+  if (!config.azureMonitor && !config.otlpEndpoint) {
+    started = null;
+    return started;
+  }
+  // The SDK and the exporters are loaded only when something is exported: they take a noticeable part of
+  // a cold start, and most processes (tests, npm start without an endpoint) export nothing.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
+  const { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const spanExporters: SpanExporter[] = [];
   const metricExporters: PushMetricExporter[] = [];
   if (config.azureMonitor) {
-    // Loaded only when used: it takes a noticeable part of a cold start, and most processes (tests,
-    // npm start) never export there.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { AzureMonitorMetricExporter, AzureMonitorTraceExporter } = require('@azure/monitor-opentelemetry-exporter') as typeof import('@azure/monitor-opentelemetry-exporter');
     const options = { connectionString: config.azureMonitor.connectionString, credential: azureCredential(config.azureMonitor.clientId) };
