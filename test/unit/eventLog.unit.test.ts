@@ -27,6 +27,20 @@ describe('the local event log', () => {
     await log.close();
   });
 
+  it('group-commits publishes that arrive while a flush is on disk: one write for them all, in arrival order', async () => {
+    const dir = tempDir();
+    const log = new EventLog(dir, 1);
+    const hub = await log.hub('cafe-events');
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => hub.publish([{ body: { n: i } }, { body: { n: i, second: true } }], 'k')));
+    expect(answers.map((records) => records.map((r) => r.sequenceNumber))).toEqual(Array.from({ length: 20 }, (_, i) => [2 * i, 2 * i + 1]));
+    // The first publish flushes alone; the other 19 arrived meanwhile and share the next flush.
+    expect(hub.partitions[0]!.flushes).toBe(2);
+    await log.close();
+
+    const reopened = await new EventLog(dir, 1).hub('cafe-events');
+    expect(reopened.partitions[0]!.read(0, 100).map((r) => JSON.parse(r.body).n)).toEqual(Array.from({ length: 40 }, (_, i) => Math.floor(i / 2)));
+  });
+
   it('still has every acknowledged event and checkpoint after a restart', async () => {
     const dir = tempDir();
     const first = new EventLog(dir, 2);
