@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,28 @@ describe('the local event log', () => {
     expect(reopened.partitionFor('k').read(0, 10).map((r) => r.body)).toEqual(['a', 'b']);
     expect(await reopened.readCheckpoint('orders', partitionId)).toBe(1);
     expect(await reopened.readCheckpoint('kiosk', partitionId)).toBe(0);
+  });
+
+  it('keeps the last intact checkpoint when a power cut tears the slot being written, and reads the earlier one-record files', async () => {
+    const dir = tempDir();
+    const log = new EventLog(dir, 1);
+    const hub = await log.hub('cafe-events');
+    for (const n of [3, 7, 12]) await hub.writeCheckpoint('orders', '0', n);
+    await log.close();
+    const file = path.join(dir, 'cafe-events', 'checkpoints', 'orders', '0.json');
+    expect(await (await new EventLog(dir, 1).hub('cafe-events')).readCheckpoint('orders', '0')).toBe(12);
+
+    // 12 went to the first slot, 7 is in the second: tear the first, as a write cut short would.
+    const bytes = readFileSync(file);
+    bytes.write('{"nextSequenceNumber":40', 0, 'utf8');
+    writeFileSync(file, bytes);
+    const reopened = await new EventLog(dir, 1).hub('cafe-events');
+    expect(await reopened.readCheckpoint('orders', '0')).toBe(7);
+    await reopened.writeCheckpoint('orders', '0', 13);
+    expect(await reopened.readCheckpoint('orders', '0')).toBe(13);
+
+    writeFileSync(path.join(dir, 'cafe-events', 'checkpoints', 'orders', '1.json'), JSON.stringify({ nextSequenceNumber: 5, updatedAt: '2026-01-01T00:00:00.000Z' }));
+    expect(await reopened.readCheckpoint('orders', '1')).toBe(5);
   });
 
   it('drops a torn last line left by a crash mid-write', async () => {
