@@ -248,13 +248,32 @@ async function startHost(dataDir, journal, brewSeconds, extraEnv = {}) {
   return { host, base };
 }
 
+/**
+ * CPU time (user + system, ms) the host process and its children (its Azurite) have used so far, from
+ * /proc (Linux; undefined elsewhere). Unlike rates, CPU per order hardly moves when other work shares
+ * the machine, so it is the figure to compare between runs.
+ */
+function cpuMs(hostPid) {
+  const ticksOf = (pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
+  };
+  try {
+    const children = readFileSync(`/proc/${hostPid}/task/${hostPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    const tick = 10; // ms: USER_HZ is 100 on Linux
+    return { host: ticksOf(hostPid) * tick, azurite: children.reduce((sum, pid) => sum + ticksOf(pid), 0) * tick };
+  } catch {
+    return undefined;
+  }
+}
+
 async function withHost(journal, brewSeconds, body) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-'));
   let host;
   try {
     const started = await startHost(dataDir, journal, brewSeconds);
     host = started.host;
-    return await body(started.base, dataDir);
+    return await body(started.base, dataDir, host.pid);
   } finally {
     if (host && host.exitCode === null) {
       host.kill('SIGTERM');
@@ -272,7 +291,7 @@ async function warmUp(base, deadline) {
 
 /** The closed-loop pass: ORDERS orders from CONCURRENCY clients, and the work each order took. */
 async function closedPass(journal) {
-  return withHost(journal, CLOSED_BREW_SECONDS, async (base, dataDir) => {
+  return withHost(journal, CLOSED_BREW_SECONDS, async (base, dataDir, hostPid) => {
     const deadline = Date.now() + TIMEOUT_MS;
     // Enough cups for roughly three orders in four, so both outcomes are exercised.
     for (const store of CLOSED_STORES) await json(base, 'PUT', `/inventories/${store}`, { cups: Math.ceil((ORDERS / CLOSED_STORES.length) * 1.5 * 0.75) });
@@ -283,6 +302,7 @@ async function closedPass(journal) {
     const storageBefore = await storageStatus(base);
     const eventsBefore = await eventCount(base);
     const bytesBefore = log.bytes;
+    const cpuBefore = cpuMs(hostPid);
     const lag = new LagSampler(base);
     lag.start();
     const intake = [];
@@ -314,6 +334,7 @@ async function closedPass(journal) {
     const finished = Date.now();
     await waitIdle(base, deadline);
     const series = lag.stop();
+    const cpuAfter = cpuMs(hostPid);
     log.poll();
     const storageAfter = await storageStatus(base);
     const tables = delta(storageBefore, storageAfter, 'byTable');
@@ -340,6 +361,7 @@ async function closedPass(journal) {
       eventsPerOrder: ((await eventCount(base)) - eventsBefore) / ORDERS,
       bytesPerOrder: (log.bytes - bytesBefore) / ORDERS,
       lag: series,
+      cpuPerOrder: cpuBefore && cpuAfter && { host: (cpuAfter.host - cpuBefore.host) / ORDERS, azurite: (cpuAfter.azurite - cpuBefore.azurite) / ORDERS },
       journalCost: storageAfter.journal && {
         fsyncsPerOrder: (storageAfter.journal.fsyncs - storageBefore.journal.fsyncs) / ORDERS,
         bytesPerOrder: (storageAfter.journal.bytes - storageBefore.journal.bytes) / ORDERS,
@@ -459,6 +481,8 @@ function compareWith(previousFile, run) {
   const c = run.closed;
   const p = before.closed ?? {};
   ratio('round trips per order', c.roundTripsPerOrder, p.roundTripsPerOrder);
+  ratio('CPU per order, local host (ms)', c.cpuPerOrder?.host, p.cpuPerOrder?.host);
+  ratio('CPU per order, its Azurite (ms)', c.cpuPerOrder?.azurite, p.cpuPerOrder?.azurite);
   ratio('events per order', c.eventsPerOrder, p.eventsPerOrder);
   ratio('saga throughput, closed loop', c.sagaRate, p.sagaRate, false);
   ratio('intake p50, closed loop', c.intake.p50, p.intake?.p50);
@@ -507,6 +531,7 @@ async function main() {
     ['events per order', fmt(run.eventsPerOrder, 2)],
     ['event bytes per order (log, incl. metadata)', fmt(run.bytesPerOrder, 0)],
     ['raw Azurite insert rate, same run', `${fmt(raw)} inserts/s`],
+    ...(run.cpuPerOrder ? [['CPU per order: local host, its Azurite', `${fmt(run.cpuPerOrder.host, 1)} ms, ${fmt(run.cpuPerOrder.azurite, 1)} ms`]] : []),
     ['storage-bound limit (raw rate / 8)', `${fmt(raw / 8)} orders/s; saga reaches ${fmt((100 * run.sagaRate) / (raw / 8), 0)} % of it`],
   ];
   if (run.journalCost) {

@@ -42,7 +42,11 @@ export function isKnownType(type: string): boolean {
 }
 
 export function decodeEvent(raw: unknown): DecodedEvent {
-  const value = decodeBody(raw);
+  return eventFromBody(decodeBody(raw));
+}
+
+/** `decodeEvent` of a body already decoded (by `decodeBody`), for a reader that looked at its type first. */
+export function eventFromBody(value: unknown): DecodedEvent {
   const type = typeOf(value);
   const id = idOf(value);
   if (type !== undefined && !KNOWN.has(type)) return { kind: 'unknown-type', value, type, ...(id ? { id } : {}) };

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,20 @@ describe('the local event log', () => {
     await log.close();
   });
 
+  it('group-commits publishes that arrive while a flush is on disk: one write for them all, in arrival order', async () => {
+    const dir = tempDir();
+    const log = new EventLog(dir, 1);
+    const hub = await log.hub('cafe-events');
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => hub.publish([{ body: { n: i } }, { body: { n: i, second: true } }], 'k')));
+    expect(answers.map((records) => records.map((r) => r.sequenceNumber))).toEqual(Array.from({ length: 20 }, (_, i) => [2 * i, 2 * i + 1]));
+    // The first publish flushes alone; the other 19 arrived meanwhile and share the next flush.
+    expect(hub.partitions[0]!.flushes).toBe(2);
+    await log.close();
+
+    const reopened = await new EventLog(dir, 1).hub('cafe-events');
+    expect(reopened.partitions[0]!.read(0, 100).map((r) => JSON.parse(r.body).n)).toEqual(Array.from({ length: 40 }, (_, i) => Math.floor(i / 2)));
+  });
+
   it('still has every acknowledged event and checkpoint after a restart', async () => {
     const dir = tempDir();
     const first = new EventLog(dir, 2);
@@ -41,6 +55,28 @@ describe('the local event log', () => {
     expect(reopened.partitionFor('k').read(0, 10).map((r) => r.body)).toEqual(['a', 'b']);
     expect(await reopened.readCheckpoint('orders', partitionId)).toBe(1);
     expect(await reopened.readCheckpoint('kiosk', partitionId)).toBe(0);
+  });
+
+  it('keeps the last intact checkpoint when a power cut tears the slot being written, and reads the earlier one-record files', async () => {
+    const dir = tempDir();
+    const log = new EventLog(dir, 1);
+    const hub = await log.hub('cafe-events');
+    for (const n of [3, 7, 12]) await hub.writeCheckpoint('orders', '0', n);
+    await log.close();
+    const file = path.join(dir, 'cafe-events', 'checkpoints', 'orders', '0.json');
+    expect(await (await new EventLog(dir, 1).hub('cafe-events')).readCheckpoint('orders', '0')).toBe(12);
+
+    // 12 went to the first slot, 7 is in the second: tear the first, as a write cut short would.
+    const bytes = readFileSync(file);
+    bytes.write('{"nextSequenceNumber":40', 0, 'utf8');
+    writeFileSync(file, bytes);
+    const reopened = await new EventLog(dir, 1).hub('cafe-events');
+    expect(await reopened.readCheckpoint('orders', '0')).toBe(7);
+    await reopened.writeCheckpoint('orders', '0', 13);
+    expect(await reopened.readCheckpoint('orders', '0')).toBe(13);
+
+    writeFileSync(path.join(dir, 'cafe-events', 'checkpoints', 'orders', '1.json'), JSON.stringify({ nextSequenceNumber: 5, updatedAt: '2026-01-01T00:00:00.000Z' }));
+    expect(await reopened.readCheckpoint('orders', '1')).toBe(5);
   });
 
   it('drops a torn last line left by a crash mid-write', async () => {
