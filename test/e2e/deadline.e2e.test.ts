@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
 
 /**
@@ -9,8 +9,11 @@ let host: LocalHost;
 let http: Api;
 
 beforeAll(async () => {
+  // Its own storage, not the Azurite the other test files share: every host's open-order sweep reads the
+  // whole `~open` partition, so a host with the default 15 min deadline would hold these orders to it,
+  // and this host's 3 s deadline would cancel the other files' orders.
   host = await startLocalHost({
-    env: { TablesConnection: inject('tablesConnection'), 'AzureWebJobs.reserveCups.Disabled': 'true', ORDER_DEADLINE_SECONDS: '3' },
+    env: { 'AzureWebJobs.reserveCups.Disabled': 'true', ORDER_DEADLINE_SECONDS: '3' },
   });
   http = api(host.url);
 });
