@@ -1,44 +1,24 @@
-import { existsSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_STORE_SETTINGS, toRow } from '../../shared/storeSettings';
 import { TABLES } from '../../shared/topology';
 import { expectNoSeriousViolations } from '../support/axe';
-import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+import { browserSuite, chromiumFor } from '../support/browser';
+import { eventually, type Order } from '../support/localHost';
 
 /**
  * The customer's "Cancel order" button on the kiosk, in Debian's Chromium, against the local host on
  * the shared test Azurite. Each test's store has one drink machine, kept busy by an order placed over
  * HTTP, so the kiosk's own order waits (accepted) for as long as the test needs.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[kiosk cancel browser tests] SKIPPED: no Chromium at ${CHROMIUM}.`);
+const hasChromium = chromiumFor('kiosk cancel browser tests');
 const TEST_MS = 90_000;
 const run = `${process.pid}-${Date.now().toString(36)}`;
 
 describe.skipIf(!hasChromium)('cancelling from the kiosk in Chromium', () => {
-  let host: LocalHost;
-  let http: Api;
-  let browser: Browser;
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    host = await startLocalHost({ env: { TablesConnection: inject('tablesConnection') } });
-    http = api(host.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-    host?.cleanup();
-  });
+  const suite = browserSuite({ env: { TablesConnection: inject('tablesConnection') } });
+  const { close } = suite;
 
   /** A store with one machine, an Americano taking `seconds`, 10 cups, and its machine taken by a first order. */
   async function busyStore(name: string, seconds: number): Promise<{ store: string; blocker: Order }> {
@@ -46,27 +26,16 @@ describe.skipIf(!hasChromium)('cancelling from the kiosk in Chromium', () => {
     const stores = TableClient.fromConnectionString(inject('tablesConnection'), TABLES.stores, { allowInsecureConnection: true });
     await stores.createTable();
     await stores.upsertEntity(toRow(store, { ...DEFAULT_STORE_SETTINGS, machines: 1, brewSeconds: { americano: seconds } }, new Date()), 'Replace');
-    expect((await http.send('PUT', `/inventories/${store}`, { cups: 10 })).status).toBe(200);
-    const placed = await http.send<Order>('POST', '/orders', { storeId: store, customerId: `${store}-first`, items: [{ menuItemId: 'americano', quantity: 1 }] });
+    expect((await suite.http.send('PUT', `/inventories/${store}`, { cups: 10 })).status).toBe(200);
+    const placed = await suite.http.send<Order>('POST', '/orders', { storeId: store, customerId: `${store}-first`, items: [{ menuItemId: 'americano', quantity: 1 }] });
     await until(placed.body.id, 'brewing');
     return { store, blocker: placed.body };
   }
 
   const until = (id: string, status: string) =>
-    eventually(async () => ((await http.get<Order>(`/orders/${id}`)).body.status === status ? true : undefined), `order ${id} to be ${status}`);
+    eventually(async () => ((await suite.http.get<Order>(`/orders/${id}`)).body.status === status ? true : undefined), `order ${id} to be ${status}`);
 
-  async function open(store: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(`${host.url}/kiosk?lang=en&store=${store}`);
-    return page;
-  }
-
-  async function close(page: Page) {
-    await page.context().close();
-    expect(problems.splice(0)).toEqual([]);
-  }
+  const open = (store: string) => suite.open(`/kiosk?lang=en&store=${store}`);
 
   async function orderAmericano(page: Page): Promise<string> {
     await page.getByRole('button', { name: /^Americano / }).click();
@@ -95,7 +64,7 @@ describe.skipIf(!hasChromium)('cancelling from the kiosk in Chromium', () => {
       await expect.poll(() => status(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('cancelled');
       expect(await page.locator('#order-help').textContent()).toContain('cancelled');
       expect(await cancelButton(page).isVisible()).toBe(false);
-      expect((await http.get<Order>(`/orders/${id}`)).body).toMatchObject({ status: 'cancelled', reason: 'customer-cancelled' });
+      expect((await suite.http.get<Order>(`/orders/${id}`)).body).toMatchObject({ status: 'cancelled', reason: 'customer-cancelled' });
       await close(page);
     },
     TEST_MS,

@@ -1,21 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { expectNoSeriousViolations } from '../support/axe';
-import { api, eventually, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+import { ARTIFACTS, browserSuite, chromiumFor } from '../support/browser';
+import { eventually, type Order } from '../support/localHost';
 
 /**
  * The kiosk and staff pages in Debian's Chromium, against the real local host (own Azurite and event
  * log in a temp folder). Screenshots go to test-artifacts/kiosk/ (git-ignored): look at them.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`[kiosk browser tests] SKIPPED: no Chromium at ${CHROMIUM}. Install Debian's chromium (apt-get install -y chromium) to run them; .ci/run does.`);
-}
-
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'kiosk');
+const hasChromium = chromiumFor('kiosk browser tests');
 const FOLLOW_MS = 30_000; // brewing ~1 s, the beverage sweep every 1 s, plus event delivery
 const TEST_MS = 90_000;
 
@@ -30,46 +24,10 @@ async function followUntilNotified(page: Page): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
-  let host: LocalHost;
-  let http: Api;
-  let browser: Browser;
-  const problems: string[] = [];
+  const suite = browserSuite();
+  const { open, close } = suite;
 
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    host = await startLocalHost();
-    http = api(host.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-    host?.cleanup();
-  });
-
-  /** A fresh kiosk-sized page; script errors and CSP refusals fail the test that caused them. */
-  async function open(route: string, options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', ...options });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
-    });
-    await page.goto(`${host.url}${route}`);
-    return page;
-  }
-
-  async function close(page: Page) {
-    await page.context().close();
-    expect(problems.splice(0)).toEqual([]);
-  }
-
-  const setCups = async (storeId: string, cups: number) => expect((await http.send('PUT', `/inventories/${storeId}`, { cups })).status).toBe(200);
+  const setCups = async (storeId: string, cups: number) => expect((await suite.http.send('PUT', `/inventories/${storeId}`, { cups })).status).toBe(200);
   /** A drink button: named by its visible text, the drink first, then its temperature and price. */
   const drink = (page: Page, name: string) => page.getByRole('button', { name: new RegExp(`^${name} `) });
   const placeOrder = (page: Page) => page.getByRole('button', { name: 'Place order', exact: true });
@@ -148,10 +106,10 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       // one tap, one order: exactly one order for this kiosk session, and it took one cup
       const customerId = await customerIdOf(page);
       expect(customerId).toMatch(/^kiosk-/);
-      const orders = await http.get<Order[]>(`/orders?customerId=${customerId}`);
+      const orders = await suite.http.get<Order[]>(`/orders?customerId=${customerId}`);
       expect(orders.body).toHaveLength(1);
       expect(orders.body[0]).toMatchObject({ status: 'completed', cups: 1, storeId: 'main' });
-      expect((await http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(9);
+      expect((await suite.http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(9);
 
       await page.screenshot({ path: path.join(ARTIFACTS, 'customer-ready.png'), fullPage: true });
       await close(page);
@@ -175,7 +133,7 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       expect(await status.textContent()).toBe('Sorry, we are out of cups');
       await page.locator('#notifications li').first().waitFor({ timeout: FOLLOW_MS });
       expect(await page.locator('#notifications li').first().textContent()).toContain('we are out of cups');
-      expect((await http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(2);
+      expect((await suite.http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(2);
 
       await page.screenshot({ path: path.join(ARTIFACTS, 'customer-cancelled.png'), fullPage: true });
       await close(page);
@@ -239,10 +197,10 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
     'clears a finished order from the screen by itself after 90 s, for the next customer',
     async () => {
       await setCups('main', 10);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+      const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
       const page = await context.newPage();
       await page.clock.install(); // the page's timers run only when the test moves its clock
-      await page.goto(`${host.url}/kiosk?lang=en`);
+      await page.goto(`${suite.host.url}/kiosk?lang=en`);
       await drink(page, 'Americano').click();
       await placeOrder(page).click();
       const tracker = page.locator('#tracker');
@@ -265,10 +223,10 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
     'clears a finished order after 10 s when the next customer already filled a cart during it',
     async () => {
       await setCups('main', 10);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+      const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
       const page = await context.newPage();
       await page.clock.install();
-      await page.goto(`${host.url}/kiosk?lang=en`);
+      await page.goto(`${suite.host.url}/kiosk?lang=en`);
       await drink(page, 'Americano').click();
       await placeOrder(page).click();
       const tracker = page.locator('#tracker');
@@ -362,7 +320,7 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       await drink(page, 'Americano').waitFor();
       const message = page.locator('#unsupported');
       expect(await message.count()).toBe(0); // a modern browser skips the nomodule script
-      const response = await page.request.get(`${host.url}/kiosk/unsupported.js`);
+      const response = await page.request.get(`${suite.host.url}/kiosk/unsupported.js`);
       expect(response.status()).toBe(200);
       expect(response.headers()['content-type']).toBe('text/javascript; charset=utf-8');
       // what a browser without modules runs: the same file as a classic script
@@ -389,9 +347,9 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
     async () => {
       // a cancelled order to show: no cups at all
       await setCups('main', 0);
-      const placed = await http.send<Order>('POST', '/orders', { storeId: 'main', customerId: 'staff-test', items: [{ menuItemId: 'americano', quantity: 1 }] });
+      const placed = await suite.http.send<Order>('POST', '/orders', { storeId: 'main', customerId: 'staff-test', items: [{ menuItemId: 'americano', quantity: 1 }] });
       expect(placed.status).toBe(202);
-      await eventually(async () => ((await http.get<Order>(`/orders/${placed.body.id}`)).body.status === 'cancelled' ? true : undefined), 'the order to be cancelled', FOLLOW_MS);
+      await eventually(async () => ((await suite.http.get<Order>(`/orders/${placed.body.id}`)).body.status === 'cancelled' ? true : undefined), 'the order to be cancelled', FOLLOW_MS);
       await setCups('main', 3);
 
       const page = await open('/kiosk/staff?lang=en');
@@ -409,7 +367,7 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       await restock.getByRole('button', { name: 'Add cups', exact: true }).click();
       await expect.poll(() => mainCups.textContent()).toBe('10');
       expect(await restock.locator('.result').textContent()).toBe('Added 7: main now has 10 cups.');
-      expect((await http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(10);
+      expect((await suite.http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(10);
       await expect.poll(() => warning.isVisible()).toBe(false);
 
       const set = page.locator('#set-form');
@@ -417,7 +375,7 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       await set.getByLabel('Cups').fill('4');
       await set.getByRole('button', { name: 'Set cups', exact: true }).click();
       await expect.poll(() => page.locator('tr[data-store="north"] .cups').textContent()).toBe('4');
-      expect((await http.get<{ cups: number }>('/inventories/north')).body.cups).toBe(4);
+      expect((await suite.http.get<{ cups: number }>('/inventories/north')).body.cups).toBe(4);
       await expect.poll(() => warning.textContent()).toContain('north (4)');
 
       // bad input never reaches the API
@@ -425,7 +383,7 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
       await restock.getByRole('button', { name: 'Add cups', exact: true }).click();
       expect(await restock.locator('.result').textContent()).toBe('Enter a whole number from 1 to 1,000,000.');
       expect(await restock.getByLabel('Cups').getAttribute('aria-invalid')).toBe('true');
-      expect((await http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(10);
+      expect((await suite.http.get<{ cups: number }>('/inventories/main')).body.cups).toBe(10);
 
       await page.screenshot({ path: path.join(ARTIFACTS, 'staff.png'), fullPage: true });
       await close(page);
@@ -465,30 +423,16 @@ describe.skipIf(!hasChromium)('the kiosk pages in Chromium', () => {
 });
 
 describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (AUTH_MODE=local)', () => {
-  let host: LocalHost;
-  let http: Api;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    host = await startLocalHost({ env: { AUTH_MODE: 'local' } });
-    http = api(host.url);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-    host?.cleanup();
-  });
+  const suite = browserSuite({ env: { AUTH_MODE: 'local' } });
 
   async function open(route: string): Promise<{ page: Page; problems: string[] }> {
     const problems: string[] = [];
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })).newPage();
+    const page = await (await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })).newPage();
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
     });
-    const response = await page.goto(`${host.url}${route}`);
+    const response = await page.goto(`${suite.host.url}${route}`);
     expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response?.headers()['referrer-policy']).toBe('no-referrer');
     return { page, problems };
@@ -497,8 +441,8 @@ describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (
   it(
     'lets a customer order anonymously and see the order on the board',
     async () => {
-      const { token } = (await http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['staff'], stores: ['main'] })).body;
-      expect((await http.send('PUT', '/inventories/main', { cups: 5 }, { authorization: `Bearer ${token}` })).status).toBe(200);
+      const { token } = (await suite.http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['staff'], stores: ['main'] })).body;
+      expect((await suite.http.send('PUT', '/inventories/main', { cups: 5 }, { authorization: `Bearer ${token}` })).status).toBe(200);
       const { page, problems } = await open('/kiosk?lang=en');
       await page.getByRole('button', { name: /^Iced Tea / }).click();
       await page.getByRole('button', { name: 'Place order', exact: true }).click();
@@ -541,8 +485,8 @@ describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (
       await restock.getByRole('button', { name: 'Add cups', exact: true }).click();
       await expect.poll(() => restock.locator('.result').textContent()).toContain('(403)');
       await expect.poll(() => page.locator('#auth-error').textContent()).toContain('Not allowed (403)');
-      const { token } = (await http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['operator'] })).body;
-      expect((await http.send('GET', '/inventories/north', undefined, { authorization: `Bearer ${token}` })).status).toBe(404);
+      const { token } = (await suite.http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['operator'] })).body;
+      expect((await suite.http.send('GET', '/inventories/north', undefined, { authorization: `Bearer ${token}` })).status).toBe(404);
 
       // A token that no longer works (here: replaced by garbage) signs the page out with the reason.
       await page.evaluate(() => sessionStorage.setItem('unmanned-cafe.staffToken', 'not.a.token'));
@@ -560,9 +504,9 @@ describe.skipIf(!hasChromium)('the kiosk and staff pages with sign-in enforced (
   it(
     'has no serious or critical accessibility violation on the staff page, signed out and signed in with data',
     async () => {
-      const { token } = (await http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['staff'], stores: ['main'] })).body;
-      expect((await http.send('PUT', '/inventories/main', { cups: 4 }, { authorization: `Bearer ${token}` })).status).toBe(200);
-      expect((await http.send('POST', '/orders', { storeId: 'main', customerId: 'axe-test', items: [{ menuItemId: 'americano', quantity: 1 }] })).status).toBe(202);
+      const { token } = (await suite.http.send<{ token: string }>('POST', '/.auth/local/token', { roles: ['staff'], stores: ['main'] })).body;
+      expect((await suite.http.send('PUT', '/inventories/main', { cups: 4 }, { authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await suite.http.send('POST', '/orders', { storeId: 'main', customerId: 'axe-test', items: [{ menuItemId: 'americano', quantity: 1 }] })).status).toBe(202);
       const { page, problems } = await open('/kiosk/staff?lang=en');
       const form = page.locator('#signin-form');
       await form.waitFor();

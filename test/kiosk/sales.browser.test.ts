@@ -1,63 +1,27 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localDate } from '../../functions/sales/sales';
 import { orderTime } from '../../shared/identifiers';
 import { expectNoSeriousViolations } from '../support/axe';
-import { api, eventually, isFinal, startLocalHost, type Api, type LocalHost, type Order } from '../support/localHost';
+import { ARTIFACTS, browserSuite, chromiumFor } from '../support/browser';
+import { eventually, isFinal, type Order } from '../support/localHost';
 
 /**
  * The staff page's sales section in Debian's Chromium, against the real local host (own Azurite and
  * event log in a temp folder). Screenshots go to test-artifacts/kiosk/ (git-ignored): look at them.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`[sales browser tests] SKIPPED: no Chromium at ${CHROMIUM}. Install Debian's chromium (apt-get install -y chromium) to run them; .ci/run does.`);
-}
-
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'kiosk');
+const hasChromium = chromiumFor('sales browser tests');
 const TEST_MS = 90_000;
 
 describe.skipIf(!hasChromium)('the staff sales section in Chromium', () => {
-  let host: LocalHost;
-  let http: Api;
-  let browser: Browser;
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    host = await startLocalHost();
-    http = api(host.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-    host?.cleanup();
-  });
-
+  const suite = browserSuite();
+  const { close } = suite;
   /** The staff page in a browser whose clock is in UTC, the zone of a store with no settings. */
-  async function open(route: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1100 }, locale: 'en-US', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
-    });
-    await page.goto(`${host.url}${route}`);
-    return page;
-  }
+  const open = (route: string) => suite.open(route, { viewport: { width: 1280, height: 1100 }, timezoneId: 'UTC' });
 
   async function finished(id: string): Promise<Order> {
     return eventually(async () => {
-      const order = (await http.get<Order>(`/orders/${id}`)).body;
+      const order = (await suite.http.get<Order>(`/orders/${id}`)).body;
       return isFinal(order) ? order : undefined;
     }, `order ${id} to finish`);
   }
@@ -65,10 +29,10 @@ describe.skipIf(!hasChromium)('the staff sales section in Chromium', () => {
   it(
     "shows the day's figures and a chart of the drinks sold, with the same numbers as text",
     async () => {
-      expect((await http.send('PUT', '/inventories/chart', { cups: 3 })).status).toBe(200);
-      const sold = await http.send<Order>('POST', '/orders', { storeId: 'chart', customerId: 'c-chart', items: [{ menuItemId: 'americano', quantity: 2 }, { menuItemId: 'iced-tea', quantity: 1 }] });
+      expect((await suite.http.send('PUT', '/inventories/chart', { cups: 3 })).status).toBe(200);
+      const sold = await suite.http.send<Order>('POST', '/orders', { storeId: 'chart', customerId: 'c-chart', items: [{ menuItemId: 'americano', quantity: 2 }, { menuItemId: 'iced-tea', quantity: 1 }] });
       expect((await finished(sold.body.id)).status).toBe('completed');
-      const refused = await http.send<Order>('POST', '/orders', { storeId: 'chart', customerId: 'c-chart', items: [{ menuItemId: 'cafe-latte', quantity: 1 }] });
+      const refused = await suite.http.send<Order>('POST', '/orders', { storeId: 'chart', customerId: 'c-chart', items: [{ menuItemId: 'cafe-latte', quantity: 1 }] });
       expect(await finished(refused.body.id)).toMatchObject({ status: 'cancelled', reason: 'out-of-cups' });
       const today = localDate(orderTime(sold.body.id)!, 'UTC');
 
@@ -109,8 +73,7 @@ describe.skipIf(!hasChromium)('the staff sales section in Chromium', () => {
       await expect.poll(() => page.locator('#sales-figures [data-figure=revenue] dd').textContent()).toBe('13,000원');
       expect(await page.locator('#sales-title').textContent()).toBe('chart 매장 매출');
       await page.locator('#sales').screenshot({ path: path.join(ARTIFACTS, 'staff-sales-korean.png') });
-      await page.context().close();
-      expect(problems.splice(0)).toEqual([]);
+      await close(page);
     },
     TEST_MS,
   );

@@ -1,22 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { expectNoSeriousViolations } from '../support/axe';
-import { api, startLocalHost, type Api, type LocalHost } from '../support/localHost';
+import { ARTIFACTS, browserSuite, chromiumFor } from '../support/browser';
 
 /**
  * Store settings on the kiosk and staff pages in Debian's Chromium, against the real local host (own
  * Azurite and event log in a temp folder). Drinks brew for a minute here, so an order stays open while
  * the busy store is tested. Screenshots go to test-artifacts/kiosk/ (git-ignored).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`[store settings browser tests] SKIPPED: no Chromium at ${CHROMIUM}. Install Debian's chromium (apt-get install -y chromium) to run them; .ci/run does.`);
-}
-
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'kiosk');
+const hasChromium = chromiumFor('store settings browser tests');
 const TEST_MS = 60_000;
 
 interface Settings {
@@ -28,47 +21,11 @@ interface Settings {
 }
 
 describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Chromium', () => {
-  let host: LocalHost;
-  let http: Api;
-  let browser: Browser;
-  const problems: string[] = [];
+  const suite = browserSuite({ env: { BREW_SECONDS: '60' } });
+  const { open, close } = suite;
 
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    host = await startLocalHost({ env: { BREW_SECONDS: '60' } });
-    http = api(host.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-    host?.cleanup();
-  });
-
-  /** A fresh kiosk-sized page; script errors and CSP refusals fail the test that caused them. */
-  async function open(route: string, options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', ...options });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
-    });
-    await page.goto(`${host.url}${route}`);
-    return page;
-  }
-
-  async function close(page: Page) {
-    await page.context().close();
-    expect(problems.splice(0)).toEqual([]);
-  }
-
-  const patch = async (storeId: string, body: unknown) => expect((await http.send('PATCH', `/stores/${storeId}`, body, { 'content-type': 'application/merge-patch+json' })).status).toBe(200);
-  const setCups = async (storeId: string, cups: number) => expect((await http.send('PUT', `/inventories/${storeId}`, { cups })).status).toBe(200);
+  const patch = async (storeId: string, body: unknown) => expect((await suite.http.send('PATCH', `/stores/${storeId}`, body, { 'content-type': 'application/merge-patch+json' })).status).toBe(200);
+  const setCups = async (storeId: string, cups: number) => expect((await suite.http.send('PUT', `/inventories/${storeId}`, { cups })).status).toBe(200);
   const placeOrder = (page: Page) => page.getByRole('button', { name: 'Place order', exact: true });
 
   it(
@@ -109,7 +66,7 @@ describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Ch
       await expectNoSeriousViolations(page, 'the kiosk with a sold-out drink');
       expect(await page.getByRole('button', { name: /^Americano / }).isDisabled()).toBe(false);
 
-      await page.goto(`${host.url}/kiosk?store=tea-out&lang=ko`);
+      await page.goto(`${suite.host.url}/kiosk?store=tea-out&lang=ko`);
       await page.getByRole('button', { name: /^아이스티 품절 / }).waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'store-sold-out.png'), fullPage: true });
       await close(page);
@@ -162,7 +119,7 @@ describe.skipIf(!hasChromium)('store settings on the kiosk and staff pages in Ch
       await form.getByRole('button', { name: 'Save settings' }).click();
       await expect.poll(() => form.locator('.result').textContent()).toMatch(/^Saved: /);
       expect(sent).toEqual([{ type: 'application/merge-patch+json', body: { open: false, machines: 2, unavailable: ['iced-tea'], brewSeconds: { 'cafe-latte': 50 } } }]);
-      const stored = (await http.get<Settings>('/stores/staffed')).body;
+      const stored = (await suite.http.get<Settings>('/stores/staffed')).body;
       expect(stored).toMatchObject({ open: false, machines: 2, maxOrdersInFlight: 9, unavailable: ['iced-tea'], brewSeconds: { 'cafe-latte': 50 } });
 
       // A value the server would refuse is caught on the page, named, and nothing is sent.
