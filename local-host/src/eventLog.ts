@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDirectory } from './durableFiles';
+import { GroupCommit } from './groupCommit';
 
 /**
  * A durable, partitioned event log standing in for Event Hubs on one machine. Each partition is an
@@ -50,8 +51,7 @@ class Partition {
   private handle?: FileHandle;
   /** The file's length after the last append that reached the disk; unknown until the first. */
   private size?: number;
-  private queue: PendingAppend[] = [];
-  private flushing?: Promise<void>;
+  private readonly commits = new GroupCommit<PendingAppend>((group) => this.writeGroup(group));
   /** Writes flushed to disk so far (each a group of appends). */
   flushes = 0;
   private waiters: (() => void)[] = [];
@@ -101,21 +101,8 @@ class Partition {
    */
   append(events: IncomingEvent[], partitionKey: string | undefined, now: Date): Promise<LogRecord[]> {
     return new Promise<LogRecord[]>((resolve, reject) => {
-      this.queue.push({ events, partitionKey, now, resolve, reject });
-      this.flushing ??= this.flush();
+      this.commits.add({ events, partitionKey, now, resolve, reject });
     });
-  }
-
-  private async flush(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const group = this.queue;
-        this.queue = [];
-        await this.writeGroup(group);
-      }
-    } finally {
-      this.flushing = undefined;
-    }
   }
 
   private async writeGroup(group: PendingAppend[]): Promise<void> {
@@ -195,7 +182,7 @@ class Partition {
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    await this.commits.idle();
     await this.handle?.close();
     this.handle = undefined;
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDirectory } from './durableFiles';
+import { GroupCommit } from './groupCommit';
 import type { TableWrite } from './tableWrites';
 
 /**
@@ -35,8 +36,7 @@ const segmentName = (n: number) => `journal-${String(n).padStart(8, '0')}.jsonl`
 
 export class StorageJournal {
   readonly stats: JournalStats = { appends: 0, writes: 0, fsyncs: 0, bytes: 0, checkpoints: 0 };
-  private queue: Waiter[] = [];
-  private flushing?: Promise<void>;
+  private readonly commits = new GroupCommit<Waiter>((group) => this.writeGroup(group));
   private handle?: FileHandle;
   private closed = false;
 
@@ -85,36 +85,27 @@ export class StorageJournal {
   append(writes: readonly TableWrite[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the storage journal is closed'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ line: `${JSON.stringify({ w: writes })}\n`, resolve, reject });
       this.stats.appends++;
       this.stats.writes += writes.length;
-      this.flushing ??= this.flush();
+      this.commits.add({ line: `${JSON.stringify({ w: writes })}\n`, resolve, reject });
     });
   }
 
-  private async flush(): Promise<void> {
+  private async writeGroup(group: Waiter[]): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        try {
-          if (!this.handle) {
-            this.handle = await open(path.join(this.dir, segmentName(this.segment)), 'a');
-            // The new file's name must survive a power cut as well as its contents.
-            await syncDirectory(this.dir);
-          }
-          const text = batch.map((w) => w.line).join('');
-          await this.handle.write(text);
-          await this.handle.datasync();
-          this.stats.fsyncs++;
-          this.stats.bytes += Buffer.byteLength(text);
-          batch.forEach((w) => w.resolve());
-        } catch (error) {
-          batch.forEach((w) => w.reject(error));
-        }
+      if (!this.handle) {
+        this.handle = await open(path.join(this.dir, segmentName(this.segment)), 'a');
+        // The new file's name must survive a power cut as well as its contents.
+        await syncDirectory(this.dir);
       }
-    } finally {
-      this.flushing = undefined;
+      const text = group.map((w) => w.line).join('');
+      await this.handle.write(text);
+      await this.handle.datasync();
+      this.stats.fsyncs++;
+      this.stats.bytes += Buffer.byteLength(text);
+      group.forEach((w) => w.resolve());
+    } catch (error) {
+      group.forEach((w) => w.reject(error));
     }
   }
 
@@ -123,7 +114,7 @@ export class StorageJournal {
    * segment now closed: all of their writes were applied to the table service before this returned.
    */
   async rotate(): Promise<string[]> {
-    while (this.flushing) await this.flushing;
+    await this.commits.idle();
     // No await from here to the swap: appends arriving meanwhile open the next segment.
     const current = this.handle;
     if (current) {
@@ -145,12 +136,12 @@ export class StorageJournal {
 
   /** Whether anything was appended since the last rotation. */
   get dirty(): boolean {
-    return this.handle !== undefined || this.queue.length > 0;
+    return this.handle !== undefined || this.commits.pending;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing) await this.flushing;
+    await this.commits.idle();
     await this.handle?.close();
     this.handle = undefined;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_STORE_SETTINGS } from '../../shared/storeSettings';
 import { DEFAULT_SETTINGS, isSoldOut, parseSettingsForm, readSettings, retryAfterSeconds, settingsPatch } from '../../functions/kiosk/web/store-settings.js';
 
 const form = {
@@ -13,6 +14,10 @@ const form = {
 };
 
 describe('store settings on the pages', () => {
+  it("keeps the pages' defaults (plain JS, no build step) the same as the services'", () => {
+    expect(DEFAULT_SETTINGS).toEqual(DEFAULT_STORE_SETTINGS);
+  });
+
   it('reads an answer, defaults for anything missing or odd', () => {
     expect(readSettings(undefined)).toEqual(DEFAULT_SETTINGS);
     expect(readSettings({ open: false, machines: 2, unavailable: ['iced-tea', 3], brewSeconds: { americano: 30, latte: 'x' } })).toEqual({

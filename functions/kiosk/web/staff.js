@@ -174,6 +174,19 @@ function keepToken(token) {
 }
 
 /**
+ * A form's failed request, in its result line: the server's words (with 401 or 403 named), or that the
+ * server could not be reached; a refused sign-in also updates the sign-in box.
+ * @param {HTMLElement} result
+ * @param {unknown} error
+ */
+function showFailure(result, error) {
+  result.classList.add('failed');
+  const refusal = error instanceof ApiError && (error.status === 401 || error.status === 403) ? ` (${error.status})` : '';
+  result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? `${error.message}${refusal}` : tr('staff.offline') });
+  onRefusal(error);
+}
+
+/**
  * A refusal from the API: 401 means the sign-in is gone (expired, or never there); 403 is a wrong store or role.
  * @param {unknown} error
  * @returns {boolean} whether it was one
@@ -325,10 +338,7 @@ function wireForm(form, limits, send, doneKey) {
       renderStock();
       void refresh();
     } catch (error) {
-      result.classList.add('failed');
-      const refusal = error instanceof ApiError && (error.status === 401 || error.status === 403) ? ` (${error.status})` : '';
-      result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? `${error.message}${refusal}` : tr('staff.offline') });
-      onRefusal(error);
+      showFailure(result, error);
     } finally {
       button.disabled = false;
     }
@@ -455,10 +465,7 @@ settingsForm.addEventListener('submit', async (event) => {
     result.classList.add('done');
     result.textContent = tr('staff.settings.saved', { fields: Object.keys(patch).map((field) => tr(`staff.settings.${SETTING_LABELS[field] ?? field}`)).join(', ') });
   } catch (error) {
-    result.classList.add('failed');
-    const refusal = error instanceof ApiError && (error.status === 401 || error.status === 403) ? ` (${error.status})` : '';
-    result.textContent = tr('staff.failed', { detail: error instanceof ApiError ? `${error.message}${refusal}` : tr('staff.offline') });
-    onRefusal(error);
+    showFailure(result, error);
   } finally {
     button.disabled = false;
   }
