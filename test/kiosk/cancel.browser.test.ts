@@ -74,8 +74,9 @@ describe.skipIf(!hasChromium)('cancelling from the kiosk in Chromium', () => {
     'says it is too late when the order started brewing before the cancel arrived (409)',
     async () => {
       const { store } = await busyStore('kiosk-too-late', 3);
-      const page = await open(store);
-      await page.clock.install(); // the page polls only when the test moves its clock
+      // The page polls only when the test moves its clock: installed before the page loads, so no poll on
+      // real time can show the order brewing before the test is ready for it.
+      const page = await suite.open(`/kiosk?lang=en&store=${store}`, { prepare: (p) => p.clock.install() });
       const id = await orderAmericano(page);
       await expect.poll(() => status(page).getAttribute('data-status')).toBe('pending');
       // The screen still shows the order as it was sent while, behind it, the machine frees and it brews.
