@@ -82,7 +82,7 @@ describe('the pickup board against Azurite', () => {
   it('ends with every order at its final status when two instances fold the same and different events of a store at once', async () => {
     const deps = testDeps({}, () => new Date(T0.getTime() + 600_000));
     const orders = Array.from({ length: 40 }, (_, i) => order(i * 3));
-    const lifecycle = (o: ReturnType<typeof order>, i: number) => (i % 4 === 3 ? [o.placed, o.reserved, o.cancelled] : [o.placed, o.reserved, o.brewing, o.completed]);
+    const lifecycle = (o: ReturnType<typeof order>, i: number): KioskEvent[] => (i % 4 === 3 ? [o.placed, o.reserved, o.cancelled] : [o.placed, o.reserved, o.brewing, o.completed]);
     const events = orders.flatMap(lifecycle);
     const one = createKioskProjection(deps);
     const two = createKioskProjection(deps);
