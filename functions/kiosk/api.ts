@@ -3,21 +3,16 @@ import { z } from 'zod';
 import type { AuthConfig } from '../../shared/config';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseWith, pathId, queryObject } from '../../shared/http';
-import { getOrUndefined, listAll, odata } from '../../shared/tables';
+import { getOrUndefined } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { customerMessage, type KioskView } from './projection';
-import { boardRange, fromRow, viewAt, type ViewRow } from './rows';
-import { OrderId, StoreId, newOrderId, olderBucket, orderBucket, pickupCode } from '../../shared/identifiers';
-
-/**
- * How far back the board looks: the newest five buckets (at least 112 minutes). A pickup board shows
- * what is being made and just made; older orders are found by id. Each bucket is one range read.
- */
-const BOARD_BUCKETS = 5;
+import { boardAt, fromRow, tilesOf, viewAt, type BoardRow, type ViewRow } from './rows';
+import { BOARD_SIZE, showing, type BoardTile as Tile } from './board';
+import { OrderId, StoreId, pickupCode } from '../../shared/identifiers';
 
 export const BoardQuery = z.strictObject({
   storeId: StoreId.default('main'),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(BOARD_SIZE).default(20),
 });
 
 const KIOSK_STATUSES = ['pending', 'accepted', 'brewing', 'completed', 'cancelled'] as const;
@@ -59,7 +54,7 @@ const present = (view: KioskView): z.infer<typeof KioskOrder> => {
  * and the order id is the customer's key to their order, so it never appears here; nor do customer
  * ids or items.
  */
-const tile = (view: KioskView): z.infer<typeof BoardTile> => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
+const tile = (view: Tile): z.infer<typeof BoardTile> => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
 
 export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] = 'off') {
   const kiosk = () => deps.table(TABLES.kiosk);
@@ -72,17 +67,12 @@ export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] =
       return json(200, present(fromRow(row, id)));
     },
 
+    /** One point read of the store's board (see `BOARD_BUCKETS` for how far back it shows). */
     async listKioskOrders(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(BoardQuery, queryObject(request), 'query');
-      const client = await kiosk();
-      const { from, to } = boardRange(q.storeId);
-      const rows: (ViewRow & { orderId: string })[] = [];
-      let bucket = orderBucket(newOrderId(deps.now()));
-      for (let i = 0; i < BOARD_BUCKETS && rows.length < q.limit; i++, bucket = olderBucket(bucket)) {
-        const filter = odata`PartitionKey eq ${bucket} and RowKey gt ${from} and RowKey lt ${to}`;
-        rows.push(...(await listAll<ViewRow & { orderId: string }>(client, filter, q.limit - rows.length)));
-      }
-      return json(200, rows.map((row) => tile(fromRow(row, row.orderId))));
+      const at = boardAt(q.storeId);
+      const row = await getOrUndefined<BoardRow>(await kiosk(), at.partitionKey, at.rowKey);
+      return json(200, row ? showing(tilesOf(row), deps.now(), q.limit).map(tile) : []);
     },
 
     /** `auth` tells the staff page how to sign in: `off`, `local` (the local host's token endpoint) or `entra`. */

@@ -5,13 +5,13 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { CustomerErased } from '../../shared/events';
 import { RowCache } from '../../shared/rowCache';
 import { TABLES } from '../../shared/topology';
-import { boardCopy } from './projector';
 import { fromRow, toRow, viewAt, type ViewRow } from './rows';
 
 /**
- * Drops the customer id from an order's view and board rows, and marks the view erased so it stays
- * dropped (see `evolve`). Written like the projection (under the view's ETag, one transaction per
- * bucket), and through the projection's cache when given it, so neither works from a stale view.
+ * Drops the customer id from an order's view, and marks the view erased so it stays dropped (see
+ * `evolve`); the store's board holds no customer data (`BoardTile`), so it has nothing to erase.
+ * Written like the projection (under the view's ETag, one transaction per bucket), and through the
+ * projection's cache when given it, so neither works from a stale view.
  */
 export function createKioskErasure(deps: ServiceDeps, cache = new RowCache<Held<ViewRow>>()) {
   return async function eraseFromKiosk(events: CustomerErased[], _context: InvocationContext): Promise<EventFailure[]> {
@@ -23,7 +23,7 @@ export function createKioskErasure(deps: ServiceDeps, cache = new RowCache<Held<
       if (view.erased && view.customerId === undefined) return {};
       const { customerId: _erased, ...rest } = view;
       const next = { ...rest, erased: true };
-      return { fields: { ...toRow(next) }, companions: [boardCopy(task.partitionKey, task.key, next)] };
+      return { fields: { ...toRow(next) } };
     });
     const failed = new Map(outcomes.filter((o) => o.error !== undefined).map((o) => [o.task.key, o.error]));
     return events.filter((e) => failed.has(e.orderId)).map((e) => ({ eventId: e.id, error: failed.get(e.orderId) }));

@@ -19,9 +19,11 @@ export interface KioskView {
   erased?: boolean;
 }
 
-const RANK: Record<KioskStatus, number> = { pending: 0, accepted: 1, brewing: 2, completed: 3, cancelled: 3 };
+/** How far along a status is: a status only ever moves to a higher rank (both final ones rank alike: the first stands). */
+export const RANK: Record<KioskStatus, number> = { pending: 0, accepted: 1, brewing: 2, completed: 3, cancelled: 3 };
 
-const STATUS_OF: Record<KioskEvent['type'], KioskStatus> = {
+/** The status each event moves an order to. */
+export const STATUS_OF: Record<KioskEvent['type'], KioskStatus> = {
   OrderPlaced: 'pending',
   CupsReserved: 'accepted',
   BrewingStarted: 'brewing',

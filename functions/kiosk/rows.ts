@@ -1,21 +1,30 @@
 import type { TableEntityResult } from '@azure/data-tables';
 import { orderBucket } from '../../shared/identifiers';
+import type { BoardTile } from './board';
 import type { KioskView } from './projection';
 
 /**
- * The kiosk table, partitioned by the order id's time bucket (`orderBucket`), so the rows one batch
- * writes (orders placed around the same time, whatever their store) share a partition and commit in
- * one transaction:
+ * The kiosk table:
  * - `PK=<bucket>, RK=o_<orderId>`: the order's view, answering "how is my order?" with a point read;
- *   its ETag decides whether an event was applied;
- * - `PK=<bucket>, RK=s_<storeId>_<orderId>`: the same view, copied for the store's board. Order ids
- *   sort newest first, so a store's board is a key range of the newest buckets. The board is public,
- *   so its copy keeps no customer id and no items (`toBoardRow`).
+ *   its ETag decides whether an event was applied. Partitioned by the order id's time bucket
+ *   (`orderBucket`), so the views one batch writes (orders placed around the same time, whatever their
+ *   store) share a partition and commit in one transaction;
+ * - `PK=~board_<storeId>, RK=board`: the store's pickup board, its newest orders' tiles in one entity
+ *   (`tiles`, JSON), so the board route is one point read however much history the table holds. '~'
+ *   sorts after every bucket: the board is no bucket, and the retention timer (which deletes buckets)
+ *   never meets it. The board is public, so a tile keeps no customer id and no items (`BoardTile`).
  */
 export const viewAt = (orderId: string) => ({ partitionKey: orderBucket(orderId), rowKey: `o_${orderId}` });
-export const boardKey = (storeId: string, orderId: string) => `s_${storeId}_${orderId}`;
-/** The board rows of a store within one bucket: '~' sorts after every character of an order id. */
-export const boardRange = (storeId: string) => ({ from: `s_${storeId}_`, to: `s_${storeId}_~` });
+export const boardAt = (storeId: string) => ({ partitionKey: `~board_${storeId}`, rowKey: 'board' });
+
+export interface BoardRow {
+  storeId: string;
+  /** JSON `BoardTile[]`, newest first: Table Storage has flat properties only. */
+  tiles: string;
+}
+
+export const tilesOf = (row: BoardRow): BoardTile[] => JSON.parse(row.tiles) as BoardTile[];
+export const toBoardRow = (storeId: string, tiles: readonly BoardTile[]): BoardRow => ({ storeId, tiles: JSON.stringify(tiles) });
 
 export interface ViewRow {
   storeId: string;
@@ -60,10 +69,4 @@ export function toRow(view: KioskView): ViewRow {
     ...(view.readyAt ? { readyAt: view.readyAt } : {}),
     ...(view.erased ? { erased: true } : {}),
   };
-}
-
-/** The pickup board's copy of a view: a code and a status, so no customer id and no items. */
-export function toBoardRow(view: KioskView): Omit<ViewRow, 'customerId' | 'items'> {
-  const { customerId: _customer, items: _items, ...fields } = toRow(view);
-  return fields;
 }

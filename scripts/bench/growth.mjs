@@ -162,6 +162,8 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
         tables[table].set(entity.partitionKey, list);
       };
       const items = JSON.stringify([{ menuItemId: 'americano', quantity: 1 }]);
+      // Each store's board as the kiosk projection leaves it: one entity, its 100 newest orders (ids sort newest first).
+      const boards = new Map();
       for (let i = 0; i < n; i++) {
         const at = new Date(now - span + Math.floor((i / n) * span));
         const id = newOrderId(at);
@@ -173,11 +175,17 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
         add('orders', { partitionKey: bucket, rowKey: id, storeId, customerId, items, cups: 1, status: 'completed', createdAt, updatedAt });
         const view = { storeId, customerId, items, cups: 1, status: 'completed', createdAt, updatedAt };
         add('kiosk', { partitionKey: bucket, rowKey: `o_${id}`, ...view });
-        add('kiosk', { partitionKey: bucket, rowKey: `s_${storeId}_${id}`, orderId: id, ...view });
+        const tiles = boards.get(storeId) ?? [];
+        tiles.push({ orderId: id, status: 'completed', updatedAt });
+        boards.set(storeId, tiles);
         const note = { customerId, orderId: id, storeId, kind: 'order-completed', message: 'ready', messageKo: 'ready', createdAt: updatedAt };
         add('notifications', { partitionKey: `~${bucket}`, rowKey: `${id}_order-completed`, ...note });
         add('notifications', { partitionKey: keyFor(customerId), rowKey: `${id}_order-completed`, ...note });
         add('inventory', { partitionKey: storeId, rowKey: `res_${id}`, outcome: 'reserved', cups: 1, available: 1_000_000, decidedAt: createdAt });
+      }
+      for (const [storeId, tiles] of boards) {
+        const newest = tiles.sort((a, b) => (a.orderId < b.orderId ? -1 : 1)).slice(0, 100);
+        add('kiosk', { partitionKey: `~board_${storeId}`, rowKey: 'board', storeId, tiles: JSON.stringify(newest) });
       }
       let rows = 0;
       const jobs = [];

@@ -107,6 +107,9 @@ describe('the saga under failure', () => {
     await consumersIdle(http);
     expect((await http.get<{ cups: number }>(`/inventories/${store}`)).body.cups).toBe(0);
     await expectOneNotificationEach(http, orders);
+    // Both processes folded the store's events into its one board entity (under its ETag): no order lost or behind.
+    const board = (await http.get<{ status: string }[]>(`/kiosk/orders?storeId=${store}`)).body;
+    expect(board.map((t) => t.status).sort()).toEqual([...Array<string>(3).fill('cancelled'), ...Array<string>(5).fill('completed')]);
     for (const o of orders.filter((x) => x.status === 'completed')) {
       expect((await http.get<unknown[]>(`/beverages?orderId=${o.id}`)).body, o.id).toHaveLength(1);
     }
