@@ -77,6 +77,7 @@ async function countingProxy(targetPort) {
 export async function runGrowth({ root, startHost, startAzurite, Logger, json, sleep, pcts, fmt }) {
   const require = createRequire(import.meta.url);
   const { newOrderId, orderBucket, keyFor } = require(path.join(root, 'dist/shared/identifiers.js'));
+  const { boardAt, toBoardRow } = require(path.join(root, 'dist/functions/kiosk/rows.js'));
   const { TableClient } = require('@azure/data-tables');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-growth-'));
   const azurite = await startAzurite(root, path.join(dataDir, 'azurite'), new Logger('error'));
@@ -199,12 +200,14 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
       }
       for (const [storeId, tiles] of boards) {
         const newest = tiles.sort((a, b) => (a.orderId < b.orderId ? -1 : 1)).slice(0, 100);
-        add('kiosk', { partitionKey: `~board_${storeId}`, rowKey: 'board', storeId, tiles: JSON.stringify(newest) });
+        add('kiosk', { ...boardAt(storeId), ...toBoardRow(storeId, newest) });
       }
       let rows = 0;
       const jobs = [];
       for (const [table, partitions] of Object.entries(tables)) {
         const c = client(table);
+        // The fresh seed may come before the host first touched a table.
+        await c.createTable();
         for (const list of partitions.values()) {
           for (let k = 0; k < list.length; k += 100) jobs.push(() => c.submitTransaction(list.slice(k, k + 100).map((e) => ['upsert', e, 'Replace'])));
           rows += list.length;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BOARD_SIZE, foldBoard, showing, type BoardTile } from '../../functions/kiosk/board';
 import type { KioskEvent } from '../../functions/kiosk/projection';
+import { tilesOf, toBoardRow } from '../../functions/kiosk/rows';
 import { makeEvent } from '../../shared/events';
 import { newOrderId } from '../../shared/identifiers';
 
@@ -85,5 +86,18 @@ describe('the pickup board fold', () => {
     expect(showing(board, now, 100).map((t) => t.orderId)).toEqual(recent.map((o) => o.orderId));
     expect(showing(board, now, 2).map((t) => t.orderId)).toEqual(recent.slice(0, 2).map((o) => o.orderId));
     expect(showing([...board].reverse(), now, 100).map((t) => t.orderId)).toEqual(recent.map((o) => o.orderId));
+  });
+
+  it('stores each tile packed (times as epoch milliseconds) and reads back the same tiles', () => {
+    const [done, brewing, placed] = [order(3), order(2), order(1)];
+    const board = fold([done.placed, done.reserved, done.brewing, done.completed, brewing.placed, brewing.reserved, brewing.brewing, placed.placed]);
+    const row = toBoardRow('main', board);
+    expect(tilesOf(row)).toEqual(board);
+    expect(JSON.parse(row.tiles)).toEqual([
+      [done.orderId, 'completed', Date.parse(iso(3, 5)), Date.parse(iso(3, 5))],
+      [brewing.orderId, 'brewing', Date.parse(iso(2, 2)), Date.parse(iso(2, 5))],
+      [placed.orderId, 'pending', Date.parse(iso(1, 0))],
+    ]);
+    expect(row.tiles.length).toBeLessThan(JSON.stringify(board).length * 0.6);
   });
 });
