@@ -1,6 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { RowCache } from './rowCache';
-import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isConflict, isPreconditionFailed } from './tables';
+import { pauseAfterConflict } from './retry';
+import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isTransactionConflict } from './tables';
 import { groupBy } from './collections';
 
 /** A row as this service read or wrote it last, with its ETag. */
@@ -35,7 +36,6 @@ export interface RowOutcome<R> {
   error?: unknown;
 }
 
-const isRace = (error: unknown) => isConflict(error) || isPreconditionFailed(error);
 const ATTEMPTS = 8;
 
 /**
@@ -79,7 +79,7 @@ export async function applyBatched<R extends object>(
         try {
           await commit(client, cache, chunk, rows, outcomes);
         } catch (error) {
-          if (isRace(error) && attempt < ATTEMPTS) {
+          if (isTransactionConflict(error) && attempt < ATTEMPTS) {
             retry.push(...chunk.map((c) => c.task));
           } else if (chunk.length > 1) {
             retry.push(...chunk.map((c) => ({ ...c.task, alone: true })));
@@ -94,7 +94,7 @@ export async function applyBatched<R extends object>(
     // Rows whose write failed are read again: another writer (or a redelivery) changed or created them.
     await Promise.all(retry.map((task) => read(task).catch((error: unknown) => failed(task, error))));
     pending = retry.filter((t) => !outcomes.has(t.key));
-    if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** attempt) * Math.random()));
+    if (attempt >= 2) await pauseAfterConflict(attempt);
   }
   return tasks.map((task) => outcomes.get(task.key) ?? { task, error: new Error(`no outcome for ${task.key}`) });
 }

@@ -17,6 +17,14 @@ export const CONSUMER_RETRY: RetryOptions = {
   maximumInterval: 10_000,
 };
 
+/**
+ * The pause before try `attempt + 1` of an optimistic-concurrency loop: random (so writers that lost
+ * the same race do not meet again), growing with the attempt, at most 200 ms.
+ */
+export function pauseAfterConflict(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** attempt) * Math.random()));
+}
+
 /** Retries an optimistic-concurrency loop a bounded number of times. */
 export async function withConflictRetry<T>(
   attempt: () => Promise<T>,
@@ -28,7 +36,7 @@ export async function withConflictRetry<T>(
       return await attempt();
     } catch (error) {
       if (i >= attempts || !isConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** i) * Math.random()));
+      await pauseAfterConflict(i);
     }
   }
 }

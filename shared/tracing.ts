@@ -108,15 +108,24 @@ export class SpanBatch {
     this.contexts.set(item.orderId, trace.setSpan(parent, span));
   }
 
-  /** The `traceparent` of an order's span in this batch. */
-  traceparentFor(orderId: string): string | undefined {
-    const ctx = this.contexts.get(orderId);
-    return ctx ? traceparentOf(ctx) : undefined;
-  }
-
   /** Runs `fn` with the invocation's span active and each order's span where its events are published. */
   run<R>(fn: () => R): R {
     return context.with(this.ctx, () => orderContexts.run(this.contexts, fn));
+  }
+
+  /**
+   * Runs `fn` as the whole invocation: a failure marks the invocation's span before it propagates, and
+   * every span of the batch ends either way.
+   */
+  async runToEnd<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await this.run(fn);
+    } catch (error) {
+      this.failRun(error);
+      throw error;
+    } finally {
+      this.end();
+    }
   }
 
   fail(key: string, error: unknown): void {

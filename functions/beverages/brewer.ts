@@ -103,8 +103,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     } else {
       fresh = cancelledJob(event, now);
     }
-    const created = await createIfAbsent(client, toRow(fresh));
-    const job = created ? asOf(fresh, now) : asOf(fromRow(await client.getEntity<JobRow>(event.orderId, JOB_ROW)), now);
+    const { job, created } = await insertOrReadJob(client, fresh, now);
     if (event.type === 'CancelRequested' && job.status !== 'cancelled') {
       context.log(`cancel came too late orderId=${event.orderId}: brewing already ${job.status}`);
     }
@@ -157,6 +156,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     const client = await jobs();
     const row = await getOrUndefined<JobRow>(client, event.orderId, JOB_ROW);
     if (row) return { source: event, job: asOf(fromRow(row), now), created: false };
+    const traceparent = traceparentForOrder(event.orderId);
     const entry: QueueEntry = {
       key: entryKey(now, arrival, event.orderId),
       orderId: event.orderId,
@@ -166,7 +166,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
       brewSeconds,
       state: 'queued',
       // The order's trace, for the BrewingStarted a later look at the queue announces for it.
-      ...(traceparentForOrder(event.orderId) ? { traceparent: traceparentForOrder(event.orderId) } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
     try {
       await client.submitTransaction([
@@ -306,14 +306,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     // Each order starts in a span of its own trace (kept with its queue entry), whichever order's
     // completion or reservation gave it the machine.
     const spans = new SpanBatch('startQueuedBeverages', SpanKind.INTERNAL, claimed.map((e) => ({ key: e.orderId, orderId: e.orderId, name: 'startQueuedBeverages BrewingStarted', parent: contextFromTraceparent(e.traceparent) })));
-    try {
-      return await spans.run(() => startInSpans(storeId, claimed, now, context));
-    } catch (error) {
-      spans.failRun(error);
-      throw error;
-    } finally {
-      spans.end();
-    }
+    return spans.runToEnd(() => startInSpans(storeId, claimed, now, context));
   }
 
   async function startInSpans(storeId: string, claimed: QueueEntry[], now: Date, context: InvocationContext): Promise<boolean> {
@@ -321,9 +314,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     const partitionKey = queuePartition(storeId);
     const results = await Promise.all(
       claimed.map(async (entry) => {
-        const fresh = startedFromQueue(entry);
-        if (await createIfAbsent(client, toRow(fresh))) return { entry, job: asOf(fresh, now), created: true };
-        return { entry, job: asOf(fromRow(await client.getEntity<JobRow>(entry.orderId, JOB_ROW)), now), created: false };
+        return { entry, ...(await insertOrReadJob(client, startedFromQueue(entry), now)) };
       }),
     );
     const released = results.filter((r) => r.job.status === 'cancelled');
@@ -414,14 +405,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     const due = await listAll<Partial<DueRow>>(client, odata`PartitionKey eq ${DUE_PARTITION} and RowKey lt ${`${now.toISOString()}~`}`, SWEEP_PAGE);
     if (due.length === 0) return { read: 0, done: 0 };
     const spans = new SpanBatch('completeBeverages', SpanKind.INTERNAL);
-    try {
-      return await spans.run(() => completeDue(client, due, now, spans, context));
-    } catch (error) {
-      spans.failRun(error);
-      throw error;
-    } finally {
-      spans.end();
-    }
+    return spans.runToEnd(() => completeDue(client, due, now, spans, context));
   }
 
   async function completeDue(client: TableClient, due: (Partial<DueRow> & { rowKey?: string })[], now: Date, spans: SpanBatch, context: InvocationContext): Promise<{ read: number; done: number }> {
@@ -468,6 +452,15 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   }
 
   return { brew, completeReady };
+}
+
+/**
+ * Inserts an order's job, or reads the one already there: the first job written for an order is the
+ * one that counts (a cancel's tombstone, or a start), whoever wrote it. `created` says which.
+ */
+async function insertOrReadJob(client: TableClient, fresh: BrewJob, now: Date): Promise<{ job: BrewJob; created: boolean }> {
+  if (await createIfAbsent(client, toRow(fresh))) return { job: asOf(fresh, now), created: true };
+  return { job: asOf(fromRow(await client.getEntity<JobRow>(fresh.orderId, JOB_ROW)), now), created: false };
 }
 
 /**

@@ -5,7 +5,8 @@ import { groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { RowCache } from '../../shared/rowCache';
-import { getOrUndefined, isConflict, isPreconditionFailed } from '../../shared/tables';
+import { getOrUndefined, isTransactionConflict } from '../../shared/tables';
+import { pauseAfterConflict } from '../../shared/retry';
 import { TABLES } from '../../shared/topology';
 import { foldBoard, type BoardTile } from './board';
 import { evolve, type KioskEvent, type KioskView } from './projection';
@@ -67,8 +68,8 @@ async function updateBoard(client: TableClient, boards: RowCache<HeldBoard>, sto
       return;
     } catch (error) {
       boards.delete(storeId);
-      if (!(isPreconditionFailed(error) || isConflict(error)) || attempt >= BOARD_ATTEMPTS) throw error;
-      if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** attempt) * Math.random()));
+      if (!isTransactionConflict(error) || attempt >= BOARD_ATTEMPTS) throw error;
+      if (attempt >= 2) await pauseAfterConflict(attempt);
     }
   }
 }

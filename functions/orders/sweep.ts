@@ -144,14 +144,7 @@ export function createOrderSweep(deps: ServiceDeps) {
     // Each order is handled in a span of its own trace (stored with its open row by the intake), so a
     // re-published event goes on in the order's trace; the run's span links to them.
     const spans = new SpanBatch('sweepOpenOrders', SpanKind.INTERNAL);
-    try {
-      await spans.run(() => sweep(context, spans));
-    } catch (error) {
-      spans.failRun(error);
-      throw error;
-    } finally {
-      spans.end();
-    }
+    await spans.runToEnd(() => sweep(context, spans));
   }
 
   async function sweep(context: InvocationContext, spans: SpanBatch): Promise<void> {

@@ -6,6 +6,7 @@ import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { RowCache } from '../../shared/rowCache';
 import { createStoreSettingsReader, type StoreSettingsReader } from '../../shared/storeSettings';
+import { pauseAfterConflict } from '../../shared/retry';
 import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isTransactionConflict } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { applyEvents, localDate, NO_FIGURES, placedAt, withChanges, type SalesEvent } from './sales';
@@ -154,7 +155,7 @@ async function countDay(
       days.delete(partitionKey);
       if (!isTransactionConflict(error) || attempt >= ATTEMPTS) throw error;
       known = new Set();
-      if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** attempt) * Math.random()));
+      if (attempt >= 2) await pauseAfterConflict(attempt);
     }
   }
 }
