@@ -20,8 +20,6 @@ export const SECURITY: Record<'anyone' | 'staff' | 'operator' | 'optional', NonN
   optional: [{}, { bearer: [] }],
 };
 
-export const Timestamp = z.iso.datetime().meta({ example: '2026-11-27T10:15:00.000Z' });
-
 /** A JSON body with its example; the tests parse every example with its schema. */
 export function jsonContent<S extends z.ZodType>(schema: S, example: z.input<S>) {
   return { 'application/json': { schema, example } };
@@ -72,8 +70,6 @@ const PROBLEMS: Record<number, { description: string; example: Problem }> = {
     example: { type: 'https://unmanned.cafe/problems/unavailable', title: 'Service unavailable', status: 503, detail: 'Storage is not answering; try again shortly.' },
   },
 };
-
-export type ProblemStatus = keyof typeof PROBLEMS;
 
 /**
  * The problem+json answers of a route. Every route wrapped in `withProblems` may answer 500 and 503;

@@ -1,7 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { MENU } from './menu';
-import { getOrUndefined } from './tables';
+import { getOrUndefined, table } from './tables';
+import { TABLES } from './topology';
 
 /**
  * A store's own operating settings, set by its staff with `PATCH /stores/{storeId}` and read by every
@@ -12,9 +13,9 @@ import { getOrUndefined } from './tables';
  * A store never configured is open with no limits of its own: every field has a default, and `null`
  * in a patch puts a field back to it (JSON Merge Patch).
  */
-export const MenuItemId = z.enum(MENU.map((m) => m.id) as [string, ...string[]]);
+const MenuItemId = z.enum(MENU.map((m) => m.id) as [string, ...string[]]);
 /** `null`: no limit. */
-export const Limit = z.number().int().min(1).max(100_000).nullable();
+const Limit = z.number().int().min(1).max(100_000).nullable();
 /** Seconds one drink takes on one machine. */
 export const DrinkSeconds = z.number().min(0).max(3_600);
 
@@ -144,7 +145,7 @@ let shared: StoreSettingsReader | undefined;
  * The process's one reader, shared by intake and the stores service: a patch answered by this process
  * forgets the copy intake would read next, so a store closed here refuses orders here at once.
  */
-export function productionStoreSettings(table: () => Promise<TableClient>): StoreSettingsReader {
-  shared ??= createStoreSettingsReader(table);
+export function productionStoreSettings(): StoreSettingsReader {
+  shared ??= createStoreSettingsReader(() => table(TABLES.stores));
   return shared;
 }

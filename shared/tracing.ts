@@ -54,7 +54,7 @@ export function contextFromProperties(properties: unknown): Context | undefined 
 const orderContexts = new AsyncLocalStorage<ReadonlyMap<string, Context>>();
 
 /** The context an event of this order is published under: its order's span, else the active span. */
-export function contextForOrder(orderId: string): Context {
+function contextForOrder(orderId: string): Context {
   return orderContexts.getStore()?.get(orderId) ?? context.active();
 }
 

@@ -7,13 +7,13 @@ import { withErasure } from '../../shared/erasure';
 import { createBeverageErasure } from './erasure';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { productionStoreSettings } from '../../shared/storeSettings';
-import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../../shared/topology';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createBeveragesApi } from './api';
 import { createBrewer } from './brewer';
 
 const deps = productionDeps();
 // The process's one settings reader: machines or brewing times changed here apply at once.
-const brewer = createBrewer(deps, { completeWhenDue: true, storeSettings: productionStoreSettings(() => deps.table(TABLES.stores)) });
+const brewer = createBrewer(deps, { completeWhenDue: true, storeSettings: productionStoreSettings() });
 
 const guard = productionGuard(deps);
 

@@ -91,7 +91,7 @@ export function toDueRow(job: Pick<BrewJob, 'orderId' | 'storeId' | 'readyAt' | 
 
 export const queuePartition = (storeId: string) => `~queue~${storeId}`;
 export const ENTRY_PREFIX = 'q_';
-export const INDEX_PREFIX = 'o_';
+const INDEX_PREFIX = 'o_';
 export const MACHINES_ROW = 'machines';
 /** Sorts by arrival: the time, then the order of arrival within the instance, then the order id. */
 export const entryKey = (arrivedAt: Date, arrival: number, orderId: string) => `${ENTRY_PREFIX}${arrivedAt.toISOString()}_${String(arrival).padStart(9, '0')}_${orderId}`;

@@ -5,13 +5,13 @@ import { withProblems } from '../../shared/http';
 import { pathStore, productionGuard, staff } from '../../shared/auth/guard';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { productionStoreSettings } from '../../shared/storeSettings';
-import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../../shared/topology';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createInventoryApi } from './api';
 import { createReservations } from './reservations';
 
 const deps = productionDeps();
 // The process's one settings reader: a threshold changed here by PATCH /stores applies at once.
-const storeSettings = productionStoreSettings(() => deps.table(TABLES.stores));
+const storeSettings = productionStoreSettings();
 const api = createInventoryApi(deps, storeSettings);
 const guard = productionGuard(deps);
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { ifNoneMatchHits } from '../../shared/etags';
 import { withProblems } from '../../shared/http';
 import { openApiDocument } from './document';
 import { DOCS_STYLE_HASH, renderDocsPage } from './docsPage';
@@ -17,7 +18,7 @@ const CACHE = { 'cache-control': 'public, max-age=300', 'x-content-type-options'
 
 async function getOpenApi(request: HttpRequest): Promise<HttpResponseInit> {
   const { body, etag } = documentation();
-  if (request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim() === etag)) return { status: 304, headers: { ...CACHE, etag } };
+  if (ifNoneMatchHits(request.headers.get('if-none-match'), etag, { wildcard: false })) return { status: 304, headers: { ...CACHE, etag } };
   return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...CACHE, etag }, body };
 }
 

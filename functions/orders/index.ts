@@ -7,7 +7,7 @@ import { withErasure } from '../../shared/erasure';
 import { createOrderErasure } from './erasure';
 import { MENU } from '../../shared/menu';
 import { CONSUMER_RETRY } from '../../shared/retry';
-import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../../shared/topology';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { productionStoreSettings } from '../../shared/storeSettings';
 import { createOrdersApi } from './api';
 import { createCancelApi } from './cancel';
@@ -19,7 +19,7 @@ const deps = productionDeps();
 // Shared by intake and the order consumer of this process: the consumer then finds new orders unread.
 const orderCache = new RowCache<CachedOrder>();
 // The process's one settings reader: a store closed through this process refuses orders here at once.
-const api = createOrdersApi(deps, { orderCache, storeSettings: productionStoreSettings(() => deps.table(TABLES.stores)) });
+const api = createOrdersApi(deps, { orderCache, storeSettings: productionStoreSettings() });
 const guard = productionGuard(deps);
 
 app.http('placeOrder', { methods: ['POST'], route: 'orders', handler: withProblems(api.placeOrder) });

@@ -5,13 +5,13 @@ import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
 import { CONSUMER_RETRY } from '../../shared/retry';
 import { productionStoreSettings } from '../../shared/storeSettings';
-import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION, TABLES } from '../../shared/topology';
+import { CONSUMER_GROUPS, EVENT_HUB, EVENT_HUB_CONNECTION } from '../../shared/topology';
 import { createSalesApi } from './api';
 import { createSalesProjection } from './projector';
 
 const deps = productionDeps();
 // The process's one settings reader (a time zone changed here applies at once).
-const settings = productionStoreSettings(() => deps.table(TABLES.stores));
+const settings = productionStoreSettings();
 const api = createSalesApi(deps, settings);
 const guard = productionGuard(deps);
 

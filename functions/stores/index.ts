@@ -3,12 +3,11 @@ import { productionGuard, pathStore, staff } from '../../shared/auth/guard';
 import { productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
 import { productionStoreSettings } from '../../shared/storeSettings';
-import { TABLES } from '../../shared/topology';
 import { createStoresApi } from './api';
 
 const deps = productionDeps();
 // The process's one reader: intake in this process sees a change made here at once.
-const api = createStoresApi(deps, productionStoreSettings(() => deps.table(TABLES.stores)));
+const api = createStoresApi(deps, productionStoreSettings());
 const guard = productionGuard(deps);
 
 app.http('getStore', { methods: ['GET'], route: 'stores/{storeId}', handler: withProblems(api.getStore) });
