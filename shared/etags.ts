@@ -18,3 +18,11 @@ export function ifMatchAllows(header: string, current: string | undefined): bool
   const tags = header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
   return tags.some((tag) => tag === '*' || tag === current);
 }
+
+/**
+ * Whether an `If-None-Match` header names the current tag, so the answer is 304. `*` counts only
+ * where the route says so (`wildcard`): a route that always has a representation may take it.
+ */
+export function ifNoneMatchHits(header: string | null, current: string, { wildcard }: { wildcard: boolean }): boolean {
+  return header !== null && header.split(',').some((tag) => tag.trim() === current || (wildcard && tag.trim() === '*'));
+}

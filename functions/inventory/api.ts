@@ -182,7 +182,7 @@ export function createInventoryApi(deps: ServiceDeps, storeSettings?: StoreSetti
       const filter = [odata`PartitionKey eq ${STORES_PARTITION}`, ...(named ? [named] : [])].join(' and ');
       const page = await listPage<object>(client, filter, q.limit, q.cursor);
       const rows = await Promise.all(
-        page.rows.map(async (store) => [store.rowKey!, await getOrUndefined<StockRow>(client, store.rowKey!, STOCK_ROW), await thresholdOf(store.rowKey!)] as const),
+        page.rows.map(async (store) => [store.rowKey!, ...(await Promise.all([getOrUndefined<StockRow>(client, store.rowKey!, STOCK_ROW), thresholdOf(store.rowKey!)]))] as const),
       );
       return json(200, inScope(caller, rows.flatMap(([storeId, row, lowStockCups]) => (row ? [view(storeId, row, lowStockCups)] : []))), nextLink(request, page.next));
     },

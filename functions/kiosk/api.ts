@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseWith, pathId, queryObject } from '../../shared/http';
 import { getOrUndefined } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { customerMessage, type KioskView } from './projection';
+import { KIOSK_STATUSES, customerMessage, type KioskView } from './projection';
 import { boardAt, fromRow, tilesOf, viewAt, type BoardRow, type ViewRow } from './rows';
 import { BOARD_SIZE, showing, type BoardTile as Tile } from './board';
 import { OrderId, StoreId, pickupCode } from '../../shared/identifiers';
@@ -14,8 +14,6 @@ export const BoardQuery = z.strictObject({
   storeId: StoreId.default('main'),
   limit: z.coerce.number().int().min(1).max(BOARD_SIZE).default(20),
 });
-
-const KIOSK_STATUSES = ['pending', 'accepted', 'brewing', 'completed', 'cancelled'] as const;
 
 /** One order as the kiosk's read model shows it to the customer holding its id. */
 export const KioskOrder = z

@@ -1,7 +1,8 @@
 import type { EventOf } from '../../shared/events';
 
 export type KioskEvent = EventOf<'OrderPlaced' | 'CupsReserved' | 'BrewingStarted' | 'OrderCompleted' | 'OrderCancelled'>;
-export type KioskStatus = 'pending' | 'accepted' | 'brewing' | 'completed' | 'cancelled';
+export const KIOSK_STATUSES = ['pending', 'accepted', 'brewing', 'completed', 'cancelled'] as const;
+export type KioskStatus = (typeof KIOSK_STATUSES)[number];
 
 /** The kiosk's read model of one order: only what the screens show. */
 export interface KioskView {

@@ -62,7 +62,8 @@ export function createCancelApi(deps: ServiceDeps) {
      */
     async cancelOrder(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
       const id = pathId(OrderId, request.params.id, 'order');
-      const result = await recordCancel(await deps.table(TABLES.orders), id, CANCEL_REASONS.customer, deps.now());
+      const client = await deps.table(TABLES.orders);
+      const result = await recordCancel(client, id, CANCEL_REASONS.customer, deps.now());
       if (!result) throw notFound(`There is no order ${id}.`);
       const { order, decision } = result;
       if (decision.outcome === 'refused') {
@@ -75,7 +76,7 @@ export function createCancelApi(deps: ServiceDeps) {
       }
       if (awaitingCancel(order)) {
         try {
-          await publishInOrderTrace(await deps.table(TABLES.orders), order);
+          await publishInOrderTrace(client, order);
         } catch (error) {
           context.warn(`cancel of ${id} recorded but not yet published; the sweep will retry`, error);
         }

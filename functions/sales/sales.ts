@@ -31,9 +31,14 @@ export interface DayFigures {
 
 export const NO_FIGURES: DayFigures = Object.freeze({ placed: 0, completed: 0, cancelled: 0, cancelledByReason: {}, drinks: {}, revenue: 0 });
 
+/** One formatter per time zone: building one costs more than formatting, and this runs per order. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  let format = dateFormats.get(timeZone);
+  if (!format) dateFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = format.formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
@@ -79,8 +84,7 @@ export function applyEvent(tally: OrderTally | undefined, event: SalesEvent): Or
 
 /** Folds an order's events of one batch; undefined when none changes the tally. */
 export function applyEvents(tally: OrderTally | undefined, events: readonly SalesEvent[]): OrderTally | undefined {
-  const next = events.reduce<OrderTally | undefined>((t, event) => applyEvent(t ?? tally, event) ?? t, undefined);
-  return next;
+  return events.reduce<OrderTally | undefined>((t, event) => applyEvent(t ?? tally, event) ?? t, undefined);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
-import { ifMatchAllows, toHttpEtag } from '../../shared/etags';
+import { ifMatchAllows, ifNoneMatchHits, toHttpEtag } from '../../shared/etags';
 import { json, parseJsonBody, parseWith, pathId, problem } from '../../shared/http';
 import { StoreId } from '../../shared/identifiers';
 import { withConflictRetry } from '../../shared/retry';
@@ -70,10 +70,7 @@ export function createStoresApi(deps: ServiceDeps, reader: StoreSettingsReader) 
       const storeId = pathId(StoreId, request.params.storeId, 'store');
       const current = stored(await read(storeId));
       const headers = { etag: current.etag, 'cache-control': 'no-cache', 'accept-patch': ACCEPT_PATCH };
-      const ifNoneMatch = request.headers.get('if-none-match');
-      if (ifNoneMatch !== null && ifNoneMatch.split(',').some((tag) => tag.trim() === current.etag || tag.trim() === '*')) {
-        return { status: 304, headers };
-      }
+      if (ifNoneMatchHits(request.headers.get('if-none-match'), current.etag, { wildcard: true })) return { status: 304, headers };
       return json(200, view(storeId, current), headers);
     },
 
