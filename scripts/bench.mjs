@@ -348,7 +348,8 @@ async function closedPass(journal) {
     const tables = delta(storageBefore, storageAfter, 'byTable');
     const entities = delta(storageBefore, storageAfter, 'entitiesByTable');
     const orders = ids.map((id) => log.orders.get(id)).filter(Boolean);
-    const completed = orders.filter((o) => o.final === 'OrderCompleted');
+    const completedIds = ids.filter((id) => log.orders.get(id)?.final === 'OrderCompleted');
+    const completed = completedIds.map((id) => log.orders.get(id));
     return {
       journal,
       orders: ORDERS,
@@ -363,9 +364,9 @@ async function closedPass(journal) {
       // The older figure, kept for comparison: every order over the time from the first request to the last final.
       drainRate: log.finished(ids) / ((finished - started) / 1000),
       completion: pcts(completed.map((o) => o.finalAt - o.placedAt)),
-      overhead: pcts(ids.flatMap((id) => {
+      overhead: pcts(completedIds.map((id) => {
         const o = log.orders.get(id);
-        return o?.final === 'OrderCompleted' ? [o.finalAt - o.placedAt - CLOSED_BREW_SECONDS * 1000 * drinks.get(id)] : [];
+        return o.finalAt - o.placedAt - CLOSED_BREW_SECONDS * 1000 * drinks.get(id);
       })),
       roundTrips: Object.fromEntries(Object.entries(tables).map(([t, n]) => [t, n / ORDERS])),
       roundTripsPerOrder: Object.values(tables).reduce((a, b) => a + b, 0) / ORDERS,
@@ -554,8 +555,9 @@ async function main() {
   if (run.cpuPerOrder) {
     // What this machine's cores allow at the CPU the host and its Azurite spend per order: the bound
     // that binds here, since host and storage share the same cores (docs/capacity.md).
-    const cpuBound = (availableParallelism() * 1000) / (run.cpuPerOrder.host + run.cpuPerOrder.azurite);
-    rows.push([`CPU-bound limit (${availableParallelism()} cores / CPU per order)`, `${fmt(cpuBound)} orders/s; saga reaches ${fmt((100 * run.sagaRate) / cpuBound, 0)} % of it`]);
+    const cores = availableParallelism();
+    const cpuBound = (cores * 1000) / (run.cpuPerOrder.host + run.cpuPerOrder.azurite);
+    rows.push([`CPU-bound limit (${cores} cores / CPU per order)`, `${fmt(cpuBound)} orders/s; saga reaches ${fmt((100 * run.sagaRate) / cpuBound, 0)} % of it`]);
   }
   if (run.journalCost) {
     rows.push(

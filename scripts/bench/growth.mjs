@@ -78,6 +78,7 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
   const require = createRequire(import.meta.url);
   const { newOrderId, orderBucket, keyFor } = require(path.join(root, 'dist/shared/identifiers.js'));
   const { boardAt, toBoardRow } = require(path.join(root, 'dist/functions/kiosk/rows.js'));
+  const { BOARD_SIZE } = require(path.join(root, 'dist/functions/kiosk/board.js'));
   const { TableClient } = require('@azure/data-tables');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-growth-'));
   const azurite = await startAzurite(root, path.join(dataDir, 'azurite'), new Logger('error'));
@@ -199,7 +200,7 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
         add('inventory', { partitionKey: storeId, rowKey: `res_${id}`, outcome: 'reserved', cups: 1, available: 1_000_000, decidedAt: createdAt });
       }
       for (const [storeId, tiles] of boards) {
-        const newest = tiles.sort((a, b) => (a.orderId < b.orderId ? -1 : 1)).slice(0, 100);
+        const newest = tiles.sort((a, b) => (a.orderId < b.orderId ? -1 : 1)).slice(0, BOARD_SIZE);
         add('kiosk', { ...boardAt(storeId), ...toBoardRow(storeId, newest) });
       }
       let rows = 0;

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, expectNoSeriousViolations } from '../support/axe';
+import { CHROMIUM, chromiumFor } from '../support/browser';
+
+const hasChromium = chromiumFor('axe check tests');
 
 /** The accessibility check itself: its label-in-name rule is live, so a page cannot pass it by accident. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('the axe check', () => {
+describe.skipIf(!hasChromium)('the axe check', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });

@@ -6,7 +6,7 @@ import { storeFromSearch } from './session.js';
 import { createSalesSection } from './sales.js';
 import { shortOrderNumber, staffReasonKey, staffStatusKey } from './status.js';
 import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, stockRows } from './stock.js';
-import { parseSettingsForm, readSettings, settingsPatch } from './store-settings.js';
+import { DEFAULT_SETTINGS, parseSettingsForm, readSettings, settingsPatch } from './store-settings.js';
 
 /**
  * @import { CartLine } from './cart.js'
@@ -395,7 +395,6 @@ function drawDrinkControls(values) {
       h('label', {}, h('input', { type: 'checkbox', name: 'unavailable', value: item.id, checked: values.unavailable.includes(item.id) }), ' ', h('span', {}, drinkName(item, state.lang))),
     ),
   );
-  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (settingsForm.querySelectorAll('input[name=unavailable]'))) input.checked = values.unavailable.includes(input.value);
   setChildren(
     $('#settings-brew'),
     ...items.map((item) =>
@@ -450,7 +449,7 @@ settingsForm.addEventListener('submit', async (event) => {
     input.focus();
     return;
   }
-  const base = state.settings ?? readSettings({});
+  const base = state.settings ?? DEFAULT_SETTINGS;
   // Only what changed: another member of staff may be changing other fields meanwhile.
   const patch = settingsPatch(base, parsed.settings);
   if (Object.keys(patch).length === 0) {

@@ -61,7 +61,7 @@ export function readSettings(answer) {
     lowStockCups: limit(a.lowStockCups),
     unavailable: Array.isArray(a.unavailable) ? a.unavailable.filter((id) => typeof id === 'string') : [],
     brewSeconds: Object.fromEntries(Object.entries(brew).filter(([, s]) => typeof s === 'number' && Number.isFinite(s)).map(([id, s]) => [id, /** @type {number} */ (s)])),
-    timeZone: typeof a.timeZone === 'string' && a.timeZone ? a.timeZone : 'UTC',
+    timeZone: typeof a.timeZone === 'string' && a.timeZone ? a.timeZone : DEFAULT_SETTINGS.timeZone,
   };
 }
 
@@ -128,7 +128,7 @@ export function parseSettingsForm(form) {
     if (value === undefined) return { ok: false, field: `brew-${id}`, key: 'staff.settings.invalidNumber', params: SECONDS };
     if (value !== null) brewSeconds[id] = value;
   }
-  const timeZone = form.timeZone.trim() || 'UTC';
+  const timeZone = form.timeZone.trim() || DEFAULT_SETTINGS.timeZone;
   return {
     ok: true,
     settings: {
@@ -157,7 +157,8 @@ export function settingsPatch(before, after) {
   for (const field of /** @type {const} */ (['open', 'machines', 'maxOrdersInFlight', 'maxOpenOrdersPerCustomer', 'lowStockCups', 'timeZone'])) {
     if (before[field] !== after[field]) patch[field] = after[field];
   }
-  const sameList = before.unavailable.length === after.unavailable.length && [...before.unavailable].sort().every((id, i) => id === [...after.unavailable].sort()[i]);
+  const [was, is] = [[...before.unavailable].sort(), [...after.unavailable].sort()];
+  const sameList = was.length === is.length && was.every((id, i) => id === is[i]);
   if (!sameList) patch.unavailable = after.unavailable;
   /** @type {Record<string, number | null>} */
   const brew = {};
