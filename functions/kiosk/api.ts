@@ -7,13 +7,34 @@ import { getOrUndefined } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { KIOSK_STATUSES, customerMessage, type KioskView } from './projection';
 import { boardAt, fromRow, tilesOf, viewAt, type BoardRow, type ViewRow } from './rows';
-import { BOARD_SIZE, showing, type BoardTile as Tile } from './board';
+import { BOARD_SIZE, newest, showing, type BoardTile as Tile } from './board';
 import { OrderId, StoreId, pickupCode } from '../../shared/identifiers';
 
 export const BoardQuery = z.strictObject({
   storeId: StoreId.default('main'),
   limit: z.coerce.number().int().min(1).max(BOARD_SIZE).default(20),
 });
+
+export const StoreOrdersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(BOARD_SIZE).default(50),
+});
+
+/**
+ * One of a store's newest orders as its staff see them: what was ordered, when, and how far it got.
+ * No customer id: the list comes from the store's board, which keeps none.
+ */
+export const StoreOrder = z
+  .object({
+    id: z.string(),
+    storeId: z.string(),
+    status: z.enum(KIOSK_STATUSES),
+    reason: z.string().optional().meta({ description: 'Why it was cancelled.' }),
+    items: z.array(z.object({ menuItemId: z.string(), quantity: z.int() })).optional().meta({ description: 'Absent until the kiosk has seen the order placed.' }),
+    readyAt: z.iso.datetime().optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'StoreOrder' });
 
 /** One order as the kiosk's read model shows it to the customer holding its id. */
 export const KioskOrder = z
@@ -54,6 +75,18 @@ const present = (view: KioskView): z.infer<typeof KioskOrder> => {
  */
 const tile = (view: Tile): z.infer<typeof BoardTile> => ({ code: pickupCode(view.orderId), status: view.status, updatedAt: view.updatedAt, ...(view.readyAt ? { readyAt: view.readyAt } : {}) });
 
+const storeOrder = (storeId: string, t: Tile): z.infer<typeof StoreOrder> => ({
+  id: t.orderId,
+  storeId,
+  status: t.status,
+  ...(t.reason ? { reason: t.reason } : {}),
+  ...(t.items ? { items: t.items.map((l) => ({ ...l })) } : {}),
+  ...(t.readyAt ? { readyAt: t.readyAt } : {}),
+  // A board written before tiles kept `createdAt` has the order's latest change only.
+  createdAt: t.createdAt ?? t.updatedAt,
+  updatedAt: t.updatedAt,
+});
+
 export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] = 'off') {
   const kiosk = () => deps.table(TABLES.kiosk);
   return {
@@ -71,6 +104,18 @@ export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] =
       const at = boardAt(q.storeId);
       const row = await getOrUndefined<BoardRow>(await kiosk(), at.partitionKey, at.rowKey);
       return json(200, row ? showing(tilesOf(row), deps.now(), q.limit).map(tile) : []);
+    },
+
+    /**
+     * The staff page's list of the store's newest orders: the same point read of the board, however old
+     * the orders (up to BOARD_SIZE). Older orders are paged through with `GET /orders?storeId=`.
+     */
+    async listStoreOrders(request: HttpRequest): Promise<HttpResponseInit> {
+      const storeId = parseWith(StoreId, request.params.storeId, 'store id');
+      const q = parseWith(StoreOrdersQuery, queryObject(request), 'query');
+      const at = boardAt(storeId);
+      const row = await getOrUndefined<BoardRow>(await kiosk(), at.partitionKey, at.rowKey);
+      return json(200, row ? newest(tilesOf(row), q.limit).map((t) => storeOrder(storeId, t)) : []);
     },
 
     /** `auth` tells the staff page how to sign in: `off`, `local` (the local host's token endpoint) or `entra`. */

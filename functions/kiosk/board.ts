@@ -2,18 +2,30 @@ import { newOrderId, olderBucket, orderBucket } from '../../shared/identifiers';
 import { RANK, STATUS_OF, type KioskEvent, type KioskStatus } from './projection';
 
 /**
- * One order on a store's pickup board. The board is a public screen, so a tile keeps no customer id
- * and no items; the order id stays in storage (it orders and trims the board) and the API shows only
- * its pickup code.
+ * One order on a store's board. The same entity serves two screens: the public pickup board, which
+ * shows only a tile's pickup code and status, and the staff page's list of the store's newest orders,
+ * which also shows when each was placed, its drinks and why it was cancelled. A tile never keeps a
+ * customer id, so erasing a customer leaves the board as it is. `createdAt` and `items` come with
+ * OrderPlaced; a tile first made from a later event (events may arrive out of order) has neither until
+ * OrderPlaced comes, and shows the order's first known time.
  */
 export interface BoardTile {
   orderId: string;
   status: KioskStatus;
   updatedAt: string;
   readyAt?: string;
+  createdAt?: string;
+  items?: readonly OrderLine[];
+  /** Why it was cancelled (`OrderCancelled.reason`). */
+  reason?: string;
 }
 
-/** The most tiles a board keeps: the board route's largest `limit`. */
+export interface OrderLine {
+  menuItemId: string;
+  quantity: number;
+}
+
+/** The most tiles a board keeps: the largest `limit` of the board route and of the store's order list. */
 export const BOARD_SIZE = 100;
 
 /**
@@ -27,11 +39,14 @@ const newestFirst = (a: BoardTile, b: BoardTile) => (a.orderId < b.orderId ? -1 
 
 /** Folds one event into an order's tile (like `evolve`: statuses only move forward); undefined when unchanged. */
 function foldTile(tile: BoardTile | undefined, event: KioskEvent): BoardTile | undefined {
-  const current: BoardTile = tile ?? { orderId: event.orderId, status: 'pending', updatedAt: event.occurredAt };
+  const current: BoardTile = tile ?? { orderId: event.orderId, status: 'pending', updatedAt: event.occurredAt, createdAt: event.occurredAt };
   const status = STATUS_OF[event.type];
   let next = current;
+  if (event.type === 'OrderPlaced' && current.items === undefined) {
+    next = { ...next, createdAt: event.occurredAt, items: event.items.map(({ menuItemId, quantity }) => ({ menuItemId, quantity })) };
+  }
   if (event.type === 'BrewingStarted' && RANK[current.status] < RANK.brewing) next = { ...next, readyAt: event.readyAt };
-  if (RANK[status] > RANK[current.status]) next = { ...next, status, updatedAt: event.occurredAt };
+  if (RANK[status] > RANK[current.status]) next = { ...next, status, updatedAt: event.occurredAt, ...(event.type === 'OrderCancelled' ? { reason: event.reason } : {}) };
   return tile !== undefined && next === current ? undefined : next;
 }
 
@@ -65,4 +80,9 @@ export function showing(tiles: readonly BoardTile[], now: Date, limit: number): 
   const window = new Set<string>();
   for (let i = 0, bucket = orderBucket(newOrderId(now)); i < BOARD_BUCKETS; i++, bucket = olderBucket(bucket)) window.add(bucket);
   return tiles.filter((t) => window.has(orderBucket(t.orderId))).sort(newestFirst).slice(0, limit);
+}
+
+/** The store's newest orders for its staff, newest first, at most `limit`, however old (unlike `showing`). */
+export function newest(tiles: readonly BoardTile[], limit: number): BoardTile[] {
+  return [...tiles].sort(newestFirst).slice(0, limit);
 }

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { pathStore, productionGuard, staff } from '../../shared/auth/guard';
 import { eventHubConsumer } from '../../shared/consumer';
 import { consumerDeps, productionDeps } from '../../shared/deps';
 import { withProblems } from '../../shared/http';
@@ -16,11 +17,13 @@ import type { ViewRow } from './rows';
 
 const deps = productionDeps();
 const api = createKioskApi(deps, config().auth.mode);
+const guard = productionGuard(deps);
 // The views as the projection or the erasure last wrote them: each finds the other's writes unread.
 const views = new RowCache<Held<ViewRow>>();
 
 app.http('getKioskOrder', { methods: ['GET'], route: 'kiosk/orders/{id}', handler: withProblems(api.getKioskOrder) });
 app.http('listKioskOrders', { methods: ['GET'], route: 'kiosk/orders', handler: withProblems(api.listKioskOrders) });
+app.http('listStoreOrders', { methods: ['GET'], route: 'stores/{storeId}/orders', handler: withProblems(guard(staff(pathStore), api.listStoreOrders)) });
 app.http('kioskSettings', { methods: ['GET'], route: 'kiosk/settings', handler: withProblems(async () => api.settings()) });
 app.http('kioskPage', { methods: ['GET'], route: 'kiosk/{*asset}', handler: withProblems(servePage) });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { OrderId } from '../../shared/identifiers';
-import { SECURITY, answer, problems, type Paths } from '../../shared/openapi';
-import { BoardQuery, BoardTile, KioskOrder, KioskSettings } from './api';
+import { OrderId, StoreId } from '../../shared/identifiers';
+import { SECURITY, answer, guarded, problems, type Paths } from '../../shared/openapi';
+import { BoardQuery, BoardTile, KioskOrder, KioskSettings, StoreOrder, StoreOrdersQuery } from './api';
 
 export const paths: Paths = {
   '/kiosk/orders/{id}': {
@@ -39,6 +39,22 @@ export const paths: Paths = {
       responses: {
         '200': answer('Tiles, newest first.', z.array(BoardTile), [{ code: 'Z8W1', status: 'completed', updatedAt: '2026-11-27T10:15:31.000Z', readyAt: '2026-11-27T10:15:31.000Z' }]),
         ...problems([400]),
+      },
+    },
+  },
+  '/stores/{storeId}/orders': {
+    get: {
+      operationId: 'listStoreOrders',
+      tags: ['kiosk'],
+      summary: "A store's newest orders, for its staff (one read however long the store's history)",
+      description: 'The newest orders the kiosk read model has seen for the store, newest first, at most 100 whatever their age. Older orders: `GET /orders?storeId=` pages through them all.',
+      security: SECURITY.staff,
+      requestParams: { path: z.object({ storeId: StoreId.meta({ example: 'main' }) }), query: StoreOrdersQuery },
+      responses: {
+        '200': answer('Orders, newest first.', z.array(StoreOrder), [
+          { id: '0m3c9x2a7k4q1z8w', storeId: 'main', status: 'cancelled', reason: 'out-of-cups', items: [{ menuItemId: 'americano', quantity: 2 }], createdAt: '2026-11-27T10:15:00.000Z', updatedAt: '2026-11-27T10:15:01.000Z' },
+        ]),
+        ...problems([400, ...guarded]),
       },
     },
   },

@@ -61,7 +61,7 @@ describe('sign-in and access rules with AUTH_MODE=local', () => {
     expectProblem(await http.send('PUT', '/inventories/main', { cups: 0 }), 401);
     expectProblem(await http.send('POST', '/inventories/main/restock', { cups: 50 }), 401);
     expect(await cupsOf('main')).toBe(10);
-    for (const route of ['/orders?customerId=c-1', '/orders', '/notifications?customerId=c-1', '/inventories', '/beverages', '/deadletters', '/audit']) {
+    for (const route of ['/orders?customerId=c-1', '/orders', '/stores/main/orders', '/notifications?customerId=c-1', '/inventories', '/beverages', '/deadletters', '/audit']) {
       expectProblem(await http.get(route), 401);
     }
   });
@@ -83,6 +83,8 @@ describe('sign-in and access rules with AUTH_MODE=local', () => {
     expectProblem(await http.send('PUT', '/inventories/north', { cups: 0 }, staffMain), 403);
     expectProblem(await http.send('POST', '/inventories/north/restock', { cups: 9 }, staffMain), 403);
     expectProblem(await http.send('GET', '/orders?storeId=north', undefined, staffMain), 403);
+    expectProblem(await http.send('GET', '/stores/north/orders', undefined, staffMain), 403);
+    expect((await http.send('GET', '/stores/main/orders', undefined, staffMain)).status).toBe(200);
     expect(await cupsOf('north')).toBe(5);
     const restocked = await http.send<{ cups: number }>('POST', '/inventories/main/restock', { cups: 2 }, staffMain);
     expect(restocked).toMatchObject({ status: 200, body: { cups: expect.any(Number) } });

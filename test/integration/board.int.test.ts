@@ -79,6 +79,35 @@ describe('the pickup board against Azurite', () => {
     expect(await board(deps, 'nowhere')).toEqual([]);
   });
 
+  it("lists a store's newest orders for its staff with one point read: drinks, times and cancel reasons, never a customer id", async () => {
+    const deps = testDeps({}, () => new Date(T0.getTime() + 600_000));
+    const projection = createKioskProjection(deps);
+    // A day-old order (out of the pickup board's window, still on the staff list) and two recent ones.
+    const [old, done, refused] = [order(-86_400, 'staffed'), order(0, 'staffed'), order(10, 'staffed')];
+    const latte = makeEvent('OrderPlaced', { ...refused.placed, id: `${refused.placed.id}-latte`, items: [{ menuItemId: 'cafe-latte', quantity: 2 }], cups: 2 });
+    expect(await project(projection, [old.placed, old.completed, done.placed, done.reserved, done.brewing, done.completed, latte, refused.cancelled])).toEqual([]);
+
+    const calls: string[] = [];
+    watchKiosk(deps, (method) => calls.push(method));
+    const list = async (query = '') => {
+      const response = await createKioskApi(deps).listStoreOrders(new HttpRequest({ method: 'GET', url: `http://localhost/stores/staffed/orders${query}`, params: { storeId: 'staffed' } }));
+      expect(response.status).toBe(200);
+      return JSON.parse(String(response.body)) as unknown[];
+    };
+    const listed = await list();
+    expect(listed).toEqual([
+      { id: refused.orderId, storeId: 'staffed', status: 'cancelled', reason: 'out-of-cups', items: [{ menuItemId: 'cafe-latte', quantity: 2 }], createdAt: iso(10), updatedAt: iso(13) },
+      { id: done.orderId, storeId: 'staffed', status: 'completed', items, readyAt: iso(5), createdAt: iso(0), updatedAt: iso(5) },
+      { id: old.orderId, storeId: 'staffed', status: 'completed', items, createdAt: iso(-86_400), updatedAt: iso(-86_395) },
+    ]);
+    expect(calls).toEqual(['getEntity']);
+    expect(JSON.stringify(listed)).not.toContain('c-1');
+    expect(await list('?limit=1')).toHaveLength(1);
+    // Bad input is a problem, not a guess.
+    const bad = await createKioskApi(deps).listStoreOrders(new HttpRequest({ method: 'GET', url: 'http://localhost/stores/staffed/orders?limit=101', params: { storeId: 'staffed' } })).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ problem: { status: 400 } });
+  });
+
   it('ends with every order at its final status when two instances fold the same and different events of a store at once', async () => {
     const deps = testDeps({}, () => new Date(T0.getTime() + 600_000));
     const orders = Array.from({ length: 40 }, (_, i) => order(i * 3));

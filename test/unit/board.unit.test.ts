@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BOARD_SIZE, foldBoard, showing, type BoardTile } from '../../functions/kiosk/board';
+import { BOARD_SIZE, foldBoard, newest, showing, type BoardTile } from '../../functions/kiosk/board';
 import type { KioskEvent } from '../../functions/kiosk/projection';
-import { tilesOf, toBoardRow } from '../../functions/kiosk/rows';
+import { TILES_PIECE, tilesOf, toBoardRow, type BoardRow } from '../../functions/kiosk/rows';
 import { makeEvent } from '../../shared/events';
 import { newOrderId } from '../../shared/identifiers';
 
@@ -28,14 +28,26 @@ const fold = (events: KioskEvent[], tiles: BoardTile[] = []) => foldBoard(tiles,
 describe('the pickup board fold', () => {
   it('moves an order from pending through accepted and brewing (with its ready time) to completed', () => {
     const o = order(0);
+    const placedAs = { orderId: o.orderId, createdAt: iso(0, 0), items };
     const pending = fold([o.placed]);
-    expect(pending).toEqual([{ orderId: o.orderId, status: 'pending', updatedAt: iso(0, 0) }]);
+    expect(pending).toEqual([{ ...placedAs, status: 'pending', updatedAt: iso(0, 0) }]);
     const accepted = fold([o.reserved], pending);
-    expect(accepted).toEqual([{ orderId: o.orderId, status: 'accepted', updatedAt: iso(0, 1) }]);
+    expect(accepted).toEqual([{ ...placedAs, status: 'accepted', updatedAt: iso(0, 1) }]);
     const brewing = fold([o.brewing], accepted);
-    expect(brewing).toEqual([{ orderId: o.orderId, status: 'brewing', updatedAt: iso(0, 2), readyAt: iso(0, 5) }]);
-    expect(fold([o.completed], brewing)).toEqual([{ orderId: o.orderId, status: 'completed', updatedAt: iso(0, 5), readyAt: iso(0, 5) }]);
-    expect(fold([order(1).cancelled])).toEqual([expect.objectContaining({ status: 'cancelled', updatedAt: iso(1, 3) })]);
+    expect(brewing).toEqual([{ ...placedAs, status: 'brewing', updatedAt: iso(0, 2), readyAt: iso(0, 5) }]);
+    expect(fold([o.completed], brewing)).toEqual([{ ...placedAs, status: 'completed', updatedAt: iso(0, 5), readyAt: iso(0, 5) }]);
+    expect(fold([order(1).cancelled])).toEqual([expect.objectContaining({ status: 'cancelled', updatedAt: iso(1, 3), reason: 'out-of-cups' })]);
+  });
+
+  it('learns when and what was ordered from OrderPlaced, whenever it arrives, and keeps the first cancel reason', () => {
+    const o = order(0);
+    // The cancel came first: the tile knows the reason and its first time, then OrderPlaced brings the rest.
+    const early = fold([o.cancelled]);
+    expect(early).toEqual([{ orderId: o.orderId, status: 'cancelled', updatedAt: iso(0, 3), createdAt: iso(0, 3), reason: 'out-of-cups' }]);
+    expect(fold([o.placed], early)).toEqual([{ orderId: o.orderId, status: 'cancelled', updatedAt: iso(0, 3), createdAt: iso(0, 0), items, reason: 'out-of-cups' }]);
+    // A second final event (a completion that lost the race) changes neither status nor reason.
+    const later = makeEvent('OrderCancelled', { orderId: o.orderId, storeId: 'main', occurredAt: iso(0, 9), customerId: 'c-1', reason: 'timed-out' });
+    expect(foldBoard(fold([o.placed], early), [o.completed, later])).toBeUndefined();
   });
 
   it('only moves forward: redelivered, duplicated and reordered events leave the same board', () => {
@@ -47,7 +59,7 @@ describe('the pickup board fold', () => {
     // Late events of a finished order change nothing (like the order's view, a brew seen after the
     // completion adds no ready time).
     expect(foldBoard(inOrder, [a.placed, a.reserved, b.placed, b.brewing, c.placed])).toBeUndefined();
-    expect(fold([a.completed, a.brewing])).toEqual([{ orderId: a.orderId, status: 'completed', updatedAt: iso(0, 5) }]);
+    expect(fold([a.completed, a.brewing])).toEqual([{ orderId: a.orderId, status: 'completed', updatedAt: iso(0, 5), createdAt: iso(0, 5) }]);
   });
 
   it('says "unchanged" (so nothing is written) when a batch brings nothing new', () => {
@@ -72,10 +84,18 @@ describe('the pickup board fold', () => {
     expect(next.map((t) => t.orderId)).toEqual([newer.orderId, ...newest.slice(0, -1)]);
   });
 
-  it('keeps no customer id and no items on a tile', () => {
+  it('keeps no customer id on a tile (erasing a customer leaves the board as it is)', () => {
     const o = order(0);
     const board = fold([o.placed, o.reserved, o.brewing, o.completed]);
-    expect(JSON.stringify(board)).not.toMatch(/c-1|americano|customer|items/);
+    expect(JSON.stringify(board)).not.toMatch(/c-1|customer/);
+    expect(JSON.stringify(toBoardRow('main', board))).not.toMatch(/c-1|customer/);
+  });
+
+  it("lists the store's newest orders for its staff however old, newest first, up to the limit", () => {
+    const orders = [order(0), order(100), order(299)];
+    const board = fold(orders.map((o) => o.placed));
+    expect(newest([...board].reverse(), 100).map((t) => t.orderId)).toEqual([...orders].reverse().map((o) => o.orderId));
+    expect(newest(board, 2).map((t) => t.orderId)).toEqual([orders[2]!.orderId, orders[1]!.orderId]);
   });
 
   it('shows the newest buckets only, newest first, up to the limit', () => {
@@ -90,14 +110,56 @@ describe('the pickup board fold', () => {
 
   it('stores each tile packed (times as epoch milliseconds) and reads back the same tiles', () => {
     const [done, brewing, placed] = [order(3), order(2), order(1)];
-    const board = fold([done.placed, done.reserved, done.brewing, done.completed, brewing.placed, brewing.reserved, brewing.brewing, placed.placed]);
+    const board = fold([done.placed, done.reserved, done.brewing, done.completed, brewing.placed, brewing.reserved, brewing.brewing, placed.cancelled]);
     const row = toBoardRow('main', board);
     expect(tilesOf(row)).toEqual(board);
     expect(JSON.parse(row.tiles)).toEqual([
-      [done.orderId, 'completed', Date.parse(iso(3, 5)), Date.parse(iso(3, 5))],
-      [brewing.orderId, 'brewing', Date.parse(iso(2, 2)), Date.parse(iso(2, 5))],
-      [placed.orderId, 'pending', Date.parse(iso(1, 0))],
+      [done.orderId, 'completed', Date.parse(iso(3, 5)), Date.parse(iso(3, 5)), Date.parse(iso(3, 0)), [['americano', 1]]],
+      [brewing.orderId, 'brewing', Date.parse(iso(2, 2)), Date.parse(iso(2, 5)), Date.parse(iso(2, 0)), [['americano', 1]]],
+      [placed.orderId, 'cancelled', Date.parse(iso(1, 3)), null, Date.parse(iso(1, 3)), null, 'out-of-cups'],
     ]);
     expect(row.tiles.length).toBeLessThan(JSON.stringify(board).length * 0.6);
+  });
+
+  it('reads a board written before tiles kept the staff fields', () => {
+    const o = order(0);
+    const old: BoardRow = { storeId: 'main', tiles: JSON.stringify([[o.orderId, 'brewing', Date.parse(iso(0, 2)), Date.parse(iso(0, 5))]]) };
+    expect(tilesOf(old)).toEqual([{ orderId: o.orderId, status: 'brewing', updatedAt: iso(0, 2), readyAt: iso(0, 5) }]);
+    // The next fold completes it as any tile.
+    expect(fold([o.completed], tilesOf(old))).toEqual([{ orderId: o.orderId, status: 'completed', updatedAt: iso(0, 5), readyAt: iso(0, 5) }]);
+  });
+
+  it('cuts a board too large for one string property into pieces, and drops pieces when it shrinks', () => {
+    // The largest board: 100 orders of 20 drink lines each.
+    const lines = Array.from({ length: 20 }, (_, i) => ({ menuItemId: `item-${'x'.repeat(50)}-${i}`, quantity: 20 }));
+    const board = fold(Array.from({ length: BOARD_SIZE }, (_, i) => makeEvent('OrderPlaced', { orderId: newOrderId(minute(i)), storeId: 'main', occurredAt: iso(i), customerId: 'c-1', items: lines, cups: 400 })));
+    const row = toBoardRow('main', board);
+    const pieces = Object.entries(row).filter(([name]) => name.startsWith('tiles'));
+    expect(pieces.length).toBeGreaterThan(4);
+    expect(pieces.map(([name]) => name)).toEqual(['tiles', ...pieces.slice(1).map((_, i) => `tiles${i + 2}`)]);
+    for (const [, text] of pieces) expect(String(text).length).toBeLessThanOrEqual(TILES_PIECE);
+    expect(tilesOf(row)).toEqual(board);
+    // Written with 'Replace', a small board after a large one is one piece: the rest is gone.
+    expect(Object.keys(toBoardRow('main', board.slice(0, 2))).filter((k) => k.startsWith('tiles'))).toEqual(['tiles']);
+  });
+
+  it('never cuts a piece inside a character (an emoji in a cancel reason)', () => {
+    const lines = Array.from({ length: 20 }, (_, i) => ({ menuItemId: `item-${i}`, quantity: 20 }));
+    let movedCut = 0;
+    // Shift the text a character at a time (the newest order's reason comes first) until a cut would
+    // fall between an emoji's two halves.
+    for (let pad = 0; pad < 60; pad++) {
+      const board = fold(
+        Array.from({ length: BOARD_SIZE }, (_, i) => {
+          const envelope = { orderId: newOrderId(minute(i)), storeId: 'main', occurredAt: iso(i), customerId: 'c-1' };
+          return [makeEvent('OrderPlaced', { ...envelope, items: lines, cups: 400 }), makeEvent('OrderCancelled', { ...envelope, reason: `${'r'.repeat(i === BOARD_SIZE - 1 ? pad : 0)}${'\u{1F964}'.repeat(49)}` })];
+        }).flat(),
+      );
+      const row = toBoardRow('main', board);
+      for (const [name, text] of Object.entries(row)) if (name.startsWith('tiles')) expect(String(text).isWellFormed(), `${name} at pad ${pad}`).toBe(true);
+      expect(tilesOf(row)).toEqual(board);
+      if (row.tiles.length === TILES_PIECE - 1) movedCut++;
+    }
+    expect(movedCut).toBeGreaterThan(0);
   });
 });

@@ -263,7 +263,7 @@ async function refresh() {
   refreshing = true;
   try {
     if (state.auth === undefined || (state.auth !== 'off' && !state.signedIn)) return;
-    const [stocks, orders] = await Promise.all([getJson('/inventories'), getJson(`/orders?storeId=${encodeURIComponent(state.store)}&limit=${ORDERS_LIMIT}`)]);
+    const [stocks, orders] = await Promise.all([getJson('/inventories'), getJson(`/stores/${encodeURIComponent(state.store)}/orders?limit=${ORDERS_LIMIT}`)]);
     state.stocks = Array.isArray(stocks) ? /** @type {Stock[]} */ (stocks) : [];
     state.orders = Array.isArray(orders) ? /** @type {StaffOrder[]} */ (orders) : [];
     state.refreshedAt = new Date().toISOString();
