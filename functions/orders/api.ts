@@ -90,6 +90,16 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
     return refuseByLoad(settings, counts, body.items, deps.settings.brewSeconds);
   }
 
+  /** The row a customer's Idempotency-Key holds, if any (within the intake's budget). */
+  const readKey = (client: TableClient, at: { partitionKey: string; rowKey: string }, budget: Deadline) =>
+    budget.within('reading the Idempotency-Key', (abortSignal) => getOrUndefined<IdempotencyRow>(client, at.partitionKey, at.rowKey, { abortSignal }));
+
+  /** The order with this id, if stored (within the intake's budget). */
+  const readOrder = async (client: TableClient, id: string, budget: Deadline): Promise<Order | undefined> => {
+    const row = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(id).partitionKey, id, { abortSignal }));
+    return row && fromRow(row);
+  };
+
   /**
    * Whether the key already stands for an order, when the store would refuse a new one now: a client
    * retrying an order taken before the store closed (or filled up, its own order among the count) gets
@@ -98,14 +108,13 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
    * place it anyway. Reads only, so a refusal still writes nothing.
    */
   async function admittedEarlier(client: TableClient, key: KeyClaim, now: Date, budget: Deadline): Promise<{ order?: Order } | undefined> {
-    const at = idempotencyKeyAt(key.customerId, key.key);
-    const held = await budget.within('reading the Idempotency-Key', (abortSignal) => getOrUndefined<IdempotencyRow>(client, at.partitionKey, at.rowKey, { abortSignal }));
+    const held = await readKey(client, idempotencyKeyAt(key.customerId, key.key), budget);
     if (!held) return undefined;
     const decision = decideKey(held, key.fingerprint, now);
     if (decision === 'mismatch') throw keyReused();
     if (decision !== 'repeat') return undefined;
-    const order = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(held.orderId).partitionKey, held.orderId, { abortSignal }));
-    return order ? { order: fromRow(order) } : {};
+    const order = await readOrder(client, held.orderId, budget);
+    return order ? { order } : {};
   }
 
   /**
@@ -122,7 +131,7 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
       if (await budget.within('claiming the Idempotency-Key', (abortSignal) => createIfAbsent(client, claim, { abortSignal }))) {
         return { id: candidate, repeat: false };
       }
-      const held = await budget.within('reading the Idempotency-Key', (abortSignal) => getOrUndefined<IdempotencyRow>(client, at.partitionKey, at.rowKey, { abortSignal }));
+      const held = await readKey(client, at, budget);
       if (!held) continue;
       const decision = decideKey(held, key.fingerprint, now);
       if (decision === 'mismatch') throw keyReused();
@@ -161,8 +170,8 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
     if (repeat) {
       // The first request may still be writing, or may have died before the order row: then this
       // request finishes the job with the same id.
-      const existing = await budget.within('reading the order', (abortSignal) => getOrUndefined<OrderRow>(client, orderAt(id).partitionKey, id, { abortSignal }));
-      if (existing) return accepted(fromRow(existing));
+      const existing = await readOrder(client, id, budget);
+      if (existing) return accepted(existing);
     }
 
     const order = newOrder(id, body, now);
@@ -188,7 +197,10 @@ export function createOrdersApi(deps: ServiceDeps, options: OrdersApiOptions = {
       }
     });
     if (!created) {
-      return accepted(fromRow(await budget.within('reading the order', (abortSignal) => client.getEntity<OrderRow>(orderAt(id).partitionKey, id, { abortSignal }))));
+      // Another request with the same key stored it a moment ago: it is there.
+      const stored = await readOrder(client, id, budget);
+      if (!stored) throw new Error(`order ${id} was stored by another request but cannot be read`);
+      return accepted(stored);
     }
     // The consumer in this process then finds the order without reading it (ETag-guarded, so safe).
     if (created.etag) options.orderCache?.set(id, { ...entity, etag: created.etag });
