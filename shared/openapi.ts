@@ -69,6 +69,10 @@ const PROBLEMS: Record<number, { description: string; example: Problem }> = {
     description: 'A dependency (storage, sign-in keys) is not answering; try again (`Retry-After`).',
     example: { type: 'https://unmanned.cafe/problems/unavailable', title: 'Service unavailable', status: 503, detail: 'Storage is not answering; try again shortly.' },
   },
+  507: {
+    description: 'The store directory is full: a store whose stock was never set cannot be added.',
+    example: { type: 'https://unmanned.cafe/problems/store-directory-full', title: 'Store directory full', status: 507, detail: 'The inventory lists at most 10000 stores; store main cannot be added.' },
+  },
 };
 
 /**

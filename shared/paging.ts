@@ -35,6 +35,28 @@ export async function listPage<T extends object>(client: TableClient, filter: st
   return { rows, ...(next ? { next } : {}) };
 }
 
+/** Marks a cursor of `keyPage`, which a continuation token (base64 of JSON, so no `_`) never starts with. */
+const KEY_CURSOR = 'k_';
+
+/**
+ * One page of a sorted list of keys read whole (a packed directory): the keys after the cursor, at most
+ * `limit`. The cursor names the last key answered, so a key added between two pages is answered if it
+ * sorts after that one, and none is answered twice. A cursor of another kind (a query's continuation
+ * token) is refused.
+ */
+export function keyPage(keys: readonly string[], limit: number, cursor?: string): { keys: string[]; next?: string } {
+  let start = 0;
+  if (cursor !== undefined) {
+    const after = cursor.startsWith(KEY_CURSOR) ? Buffer.from(cursor.slice(KEY_CURSOR.length), 'base64url').toString('utf8') : '';
+    if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== cursor.slice(KEY_CURSOR.length)) throw badCursor();
+    start = keys.findIndex((key) => key > after);
+    if (start < 0) start = keys.length;
+  }
+  const page = keys.slice(start, start + limit);
+  const last = page.at(-1);
+  return { keys: page, ...(last !== undefined && start + limit < keys.length ? { next: KEY_CURSOR + Buffer.from(last, 'utf8').toString('base64url') } : {}) };
+}
+
 const badCursor = () => problem(400, 'validation', 'Invalid request', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'Not a cursor this API gave out' }]);
 
 /** The `Link` header announcing the next page: the same request with `cursor` set. */

@@ -3,21 +3,22 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Caller } from '../../shared/auth/policy';
 import { storeScope } from '../../shared/auth/policy';
-import { MAX_SCOPED_STORES, inScope, storesFilter } from '../../shared/auth/scope';
+import { MAX_SCOPED_STORES } from '../../shared/auth/scope';
 import { z } from 'zod';
 import type { ServiceDeps } from '../../shared/deps';
 import { json, notFound, parseJsonBody, parseWith, problem, queryObject } from '../../shared/http';
 import { IdempotencyKeyHeader, decideKey, expiryFrom, fingerprintOf, keyReused, type KeyRecord } from '../../shared/idempotency';
 import { keyFor } from '../../shared/identifiers';
 import { withConflictRetry } from '../../shared/retry';
-import { getOrUndefined, isPreconditionFailed, isTransactionConflict, odata } from '../../shared/tables';
+import { getOrUndefined, isPreconditionFailed, isTransactionConflict } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { ifMatchAllows, toHttpEtag } from '../../shared/etags';
 import { restocked } from './stock';
-import { STOCK_ROW, STORES_PARTITION, type StockRow } from './rows';
+import { STOCK_ROW, type StockRow } from './rows';
+import { joinDirectory, readDirectory } from './storeDirectory';
 import { announceOwed, createThresholds, lowFields } from './lowStock';
 import { isLow } from './stock';
-import { Cursor, listPage, nextLink } from '../../shared/paging';
+import { Cursor, keyPage, nextLink } from '../../shared/paging';
 import { ListLimit, StoreId } from '../../shared/identifiers';
 
 export const SetStock = z.strictObject({ cups: z.number().int().min(0).max(1_000_000) });
@@ -74,11 +75,14 @@ const preconditionFailed = (storeId: string) =>
 export function createInventoryApi(deps: ServiceDeps, storeSettings?: StoreSettingsReader) {
   const stock = () => deps.table(TABLES.inventory);
   const thresholdOf = createThresholds(deps, storeSettings);
-  /** Once per store and process: the store joins the list `GET /inventories` pages through. */
+  /**
+   * Once per store and process: the store joins the directory `GET /inventories` pages through
+   * (storeDirectory.ts), before its stock is first written, so a store with stock is always listed.
+   */
   const listed = new Set<string>();
   async function list(client: TableClient, storeId: string): Promise<void> {
     if (listed.has(storeId)) return;
-    await client.upsertEntity({ partitionKey: STORES_PARTITION, rowKey: storeId }, 'Merge');
+    await joinDirectory(client, storeId);
     listed.add(storeId);
   }
 
@@ -169,22 +173,23 @@ export function createInventoryApi(deps: ServiceDeps, storeSettings?: StoreSetti
     },
 
     /**
-     * A page of stores (by id), each with its stock row read by key: bounded however many reservations
-     * exist. Staff see their stores' stock (named in the filter when they are few), operators every store's.
+     * A page of stores (by id), each with its stock row read by key: a bounded number of point reads
+     * however many reservations the table holds, and no query. Staff of a few stores page through their
+     * own stores (no directory read); operators, and staff of many stores, through the store directory.
      */
     async listStock(request: HttpRequest, _context?: InvocationContext, caller?: Caller): Promise<HttpResponseInit> {
       const q = parseWith(ListQuery, queryObject(request), 'query');
-      const scope = storesFilter(caller);
-      if (scope === false) return json(200, []);
-      const stores = caller ? storeScope(caller) : 'all';
-      const named = stores !== 'all' && stores.length <= MAX_SCOPED_STORES ? `(${stores.map((id) => odata`RowKey eq ${id}`).join(' or ')})` : undefined;
+      const scope = caller ? storeScope(caller) : 'all';
+      if (scope !== 'all' && scope.length === 0) return json(200, []);
       const client = await stock();
-      const filter = [odata`PartitionKey eq ${STORES_PARTITION}`, ...(named ? [named] : [])].join(' and ');
-      const page = await listPage<object>(client, filter, q.limit, q.cursor);
+      const mine = scope === 'all' ? undefined : new Set(scope.filter((id) => StoreId.safeParse(id).success));
+      const stores =
+        mine && mine.size <= MAX_SCOPED_STORES ? [...mine].sort() : (await readDirectory(client)).ids.filter((id) => mine === undefined || mine.has(id));
+      const page = keyPage(stores, q.limit, q.cursor);
       const rows = await Promise.all(
-        page.rows.map(async (store) => [store.rowKey!, ...(await Promise.all([getOrUndefined<StockRow>(client, store.rowKey!, STOCK_ROW), thresholdOf(store.rowKey!)]))] as const),
+        page.keys.map(async (storeId) => [storeId, ...(await Promise.all([getOrUndefined<StockRow>(client, storeId, STOCK_ROW), thresholdOf(storeId)]))] as const),
       );
-      return json(200, inScope(caller, rows.flatMap(([storeId, row, lowStockCups]) => (row ? [view(storeId, row, lowStockCups)] : []))), nextLink(request, page.next));
+      return json(200, rows.flatMap(([storeId, row, lowStockCups]) => (row ? [view(storeId, row, lowStockCups)] : [])), nextLink(request, page.next));
     },
 
     async getStock(request: HttpRequest): Promise<HttpResponseInit> {

@@ -38,7 +38,7 @@ export const paths: Paths = {
         header: z.object({ 'If-Match': z.string().optional().meta({ description: 'Set only if the stock still carries this tag (else 412).' }) }),
       },
       requestBody: { required: true, content: jsonContent(SetStock, { cups: 10 }) },
-      responses: { '200': answer('The stock as set.', StockView, STOCK, Tagged), ...problems([400, ...guarded, 412, 413]) },
+      responses: { '200': answer('The stock as set.', StockView, STOCK, Tagged), ...problems([400, ...guarded, 412, 413, 507]) },
     },
   },
   '/inventories/{storeId}/restock': {
@@ -52,7 +52,7 @@ export const paths: Paths = {
         header: z.object({ 'Idempotency-Key': IdempotencyKeyHeader.optional().meta({ description: 'A repeat with the same key adds nothing and answers the same.' }) }),
       },
       requestBody: { required: true, content: jsonContent(Restock, { cups: 5 }) },
-      responses: { '200': answer('The stock after the restock.', RestockAnswer, { ...STOCK, cups: 15, added: 5 }), ...problems([400, ...guarded, 413, 422]) },
+      responses: { '200': answer('The stock after the restock.', RestockAnswer, { ...STOCK, cups: 15, added: 5 }), ...problems([400, ...guarded, 413, 422, 507]) },
     },
   },
 };

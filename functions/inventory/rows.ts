@@ -6,10 +6,20 @@
  *   key range, and older decisions sort after it;
  * - `RK=restock-key_<hash>`: a restock's Idempotency-Key.
  * The stock row and the reservations share the partition, so a decision and the stock change commit
- * in one ETag-guarded transaction. `PK=~stores, RK=storeId` lists the stores whose stock was ever set,
- * so `GET /inventories` pages through stores instead of scanning every reservation of every store.
+ * in one ETag-guarded transaction.
+ *
+ * `PK=~directory, RK=stores` is the store directory: the ids of the stores whose stock was ever set,
+ * packed into one entity (directory.ts), so `GET /inventories` reads one entity by key instead of
+ * querying a table that holds every reservation of every store. Its keys are no store's and hold no
+ * reservation (`res_`), so nothing that deletes reservations by key can reach it.
  */
-export const STORES_PARTITION = '~stores';
+export const DIRECTORY_PARTITION = '~directory';
+export const DIRECTORY_ROW = 'stores';
+/**
+ * The old layout's directory, one row per store (`PK=~stores, RK=storeId`), read once to fill the
+ * directory where it is missing (storeDirectory.ts) and no longer written.
+ */
+export const LEGACY_STORES_PARTITION = '~stores';
 export const STOCK_ROW = 'stock';
 export const RESERVATION_PREFIX = 'res_';
 export const reservationKey = (orderId: string) => `${RESERVATION_PREFIX}${orderId}`;
