@@ -41,16 +41,17 @@ type PackedLine = [menuItemId: string, quantity: number];
 type PackedTile = [orderId: string, status: BoardTile['status'], updatedAt: number, readyAt?: number | null, createdAt?: number | null, items?: PackedLine[] | null, reason?: string | null];
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const absent = (value: unknown): value is null | undefined => value === null || value === undefined;
 
 function unpack([orderId, status, updatedAt, readyAt, createdAt, items, reason]: PackedTile): BoardTile {
   return {
     orderId,
     status,
     updatedAt: iso(updatedAt),
-    ...(readyAt == null ? {} : { readyAt: iso(readyAt) }),
-    ...(createdAt == null ? {} : { createdAt: iso(createdAt) }),
-    ...(items == null ? {} : { items: items.map(([menuItemId, quantity]) => ({ menuItemId, quantity })) }),
-    ...(reason == null ? {} : { reason }),
+    ...(absent(readyAt) ? {} : { readyAt: iso(readyAt) }),
+    ...(absent(createdAt) ? {} : { createdAt: iso(createdAt) }),
+    ...(absent(items) ? {} : { items: items.map(([menuItemId, quantity]) => ({ menuItemId, quantity })) }),
+    ...(absent(reason) ? {} : { reason }),
   };
 }
 

@@ -156,7 +156,8 @@ describe('the pickup board fold', () => {
         }).flat(),
       );
       const row = toBoardRow('main', board);
-      for (const [name, text] of Object.entries(row)) if (name.startsWith('tiles')) expect(String(text).isWellFormed(), `${name} at pad ${pad}`).toBe(true);
+      // encodeURIComponent refuses a lone half of a surrogate pair.
+      for (const [name, text] of Object.entries(row)) if (name.startsWith('tiles')) expect(() => encodeURIComponent(String(text)), `${name} at pad ${pad}`).not.toThrow();
       expect(tilesOf(row)).toEqual(board);
       if (row.tiles.length === TILES_PIECE - 1) movedCut++;
     }
