@@ -11,13 +11,7 @@
  *
  * Pure: packing, unpacking and joining; the reads and writes are in storeDirectory.ts.
  */
-
-/**
- * A string property holds at most 64 KiB (32,768 UTF-16 characters), so the comma-joined ids are cut
- * into chunks of at most this many characters, one property each (`ids0`, `ids1`, ...); a chunk may
- * end inside an id, the ids are split only after the chunks are joined again.
- */
-export const DIRECTORY_CHUNK_CHARS = 30_000;
+import { toPieces, fromPieces } from '../../shared/textPieces';
 
 /**
  * An entity holds at most 1 MiB: 10,000 ids of the longest kind (40 characters and a comma, two bytes
@@ -25,7 +19,8 @@ export const DIRECTORY_CHUNK_CHARS = 30_000;
  */
 export const MAX_DIRECTORY_STORES = 10_000;
 
-const CHUNK_PROPERTY = /^ids(\d+)$/;
+/** The comma-joined ids are cut into pieces `ids0`, `ids1`... (`textPieces.ts`); a piece may end inside an id. */
+const chunkName = (i: number) => `ids${i}`;
 
 export interface PackedDirectory {
   /** How many ids the chunks hold: a check that no chunk went missing. */
@@ -35,20 +30,12 @@ export interface PackedDirectory {
 
 /** The properties of the directory entity holding these ids (sorted and unique, as `withStore` keeps them). */
 export function packDirectory(ids: readonly string[]): PackedDirectory {
-  const joined = ids.join(',');
-  const packed: PackedDirectory = { count: ids.length };
-  for (let i = 0; i * DIRECTORY_CHUNK_CHARS < joined.length; i++) packed[`ids${i}`] = joined.slice(i * DIRECTORY_CHUNK_CHARS, (i + 1) * DIRECTORY_CHUNK_CHARS);
-  return packed;
+  return { count: ids.length, ...(ids.length === 0 ? {} : toPieces(ids.join(','), chunkName)) };
 }
 
 /** The ids a directory entity holds; throws on an entity whose chunks do not add up to its count. */
 export function unpackDirectory(entity: Record<string, unknown>): string[] {
-  const chunks: string[] = [];
-  for (const [name, value] of Object.entries(entity)) {
-    const index = CHUNK_PROPERTY.exec(name)?.[1];
-    if (index !== undefined && typeof value === 'string') chunks[Number(index)] = value;
-  }
-  const joined = Array.from(chunks, (chunk) => chunk ?? '').join('');
+  const joined = fromPieces(entity, chunkName);
   const ids = joined === '' ? [] : joined.split(',');
   if (ids.length !== Number(entity.count ?? 0)) throw new Error(`the store directory holds ${ids.length} ids where it says ${String(entity.count)}`);
   return ids;

@@ -1,5 +1,6 @@
 import type { TableEntityResult } from '@azure/data-tables';
 import { orderBucket } from '../../shared/identifiers';
+import { fromPieces, toPieces } from '../../shared/textPieces';
 import type { BoardTile } from './board';
 import type { KioskView } from './projection';
 
@@ -21,20 +22,16 @@ export const boardAt = (storeId: string) => ({ partitionKey: `~board_${storeId}`
 /**
  * The board entity. Its tiles are one JSON list, newest first, one packed tile each (`PackedTile`), with
  * the times in epoch milliseconds: Table Storage has flat properties only, and the whole board is
- * written on every change, so a tile is kept at about half the size of its object form. A string
- * property holds at most 64 KiB (UTF-16), so the list is cut into pieces of at most TILES_PIECE
- * characters: `tiles`, then `tiles2`, `tiles3`... (a board of 100 orders of 20 drink lines each needs
- * a few; a usual one, one). A board written before the staff fields existed has 4-item tiles in
- * `tiles` alone.
+ * written on every change, so a tile is kept at about half the size of its object form. The list is
+ * cut into pieces (`textPieces.ts`) `tiles`, `tiles2`, `tiles3`...: a board of 100 orders of 20 drink
+ * lines each needs a few, a usual one one. A board written before the staff fields existed has 4-item
+ * tiles in `tiles` alone.
  */
 export interface BoardRow {
   storeId: string;
   tiles: string;
   [piece: `tiles${number}`]: string | undefined;
 }
-
-/** Characters per piece: 30,000 UTF-16 code units are 60,000 bytes, under the 64 KiB a string property holds. */
-export const TILES_PIECE = 30_000;
 
 type PackedLine = [menuItemId: string, quantity: number];
 /** Absent fields in the middle are `null`; trailing absent ones are left off. */
@@ -69,28 +66,12 @@ function pack(t: BoardTile): PackedTile {
   return packed;
 }
 
-type Piece = 'tiles' | `tiles${number}`;
-const pieceName = (i: number): Piece => (i === 0 ? 'tiles' : `tiles${i + 1}`);
+const pieceName = (i: number) => (i === 0 ? 'tiles' : `tiles${i + 1}`);
 
-export function tilesOf(row: BoardRow): BoardTile[] {
-  let text = row.tiles;
-  for (let i = 1, piece = row[pieceName(i)]; typeof piece === 'string'; piece = row[pieceName(++i)]) text += piece;
-  return (JSON.parse(text) as PackedTile[]).map(unpack);
-}
+export const tilesOf = (row: BoardRow): BoardTile[] => (JSON.parse(fromPieces(row, pieceName)) as PackedTile[]).map(unpack);
 
 /** The board as an entity; written with 'Replace', so a board that shrank drops its last pieces. */
-export function toBoardRow(storeId: string, tiles: readonly BoardTile[]): BoardRow {
-  const text = JSON.stringify(tiles.map(pack));
-  const row: BoardRow = { storeId, tiles: '' };
-  for (let i = 0, from = 0; i === 0 || from < text.length; i++) {
-    let to = Math.min(from + TILES_PIECE, text.length);
-    // Never part a surrogate pair (an emoji in a reason): either half alone is not valid text.
-    if (to < text.length && /[\uD800-\uDBFF]/.test(text[to - 1]!)) to--;
-    row[pieceName(i)] = text.slice(from, to);
-    from = to;
-  }
-  return row;
-}
+export const toBoardRow = (storeId: string, tiles: readonly BoardTile[]): BoardRow => ({ storeId, ...(toPieces(JSON.stringify(tiles.map(pack)), pieceName) as { tiles: string }) });
 
 export interface ViewRow {
   storeId: string;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { PIECE_CHARS } from '../../shared/textPieces';
 import { BOARD_SIZE, foldBoard, newest, showing, type BoardTile } from '../../functions/kiosk/board';
 import type { KioskEvent } from '../../functions/kiosk/projection';
-import { TILES_PIECE, tilesOf, toBoardRow, type BoardRow } from '../../functions/kiosk/rows';
+import { tilesOf, toBoardRow, type BoardRow } from '../../functions/kiosk/rows';
 import { makeEvent } from '../../shared/events';
 import { newOrderId } from '../../shared/identifiers';
 
@@ -137,7 +138,7 @@ describe('the pickup board fold', () => {
     const pieces = Object.entries(row).filter(([name]) => name.startsWith('tiles'));
     expect(pieces.length).toBeGreaterThan(4);
     expect(pieces.map(([name]) => name)).toEqual(['tiles', ...pieces.slice(1).map((_, i) => `tiles${i + 2}`)]);
-    for (const [, text] of pieces) expect(String(text).length).toBeLessThanOrEqual(TILES_PIECE);
+    for (const [, text] of pieces) expect(String(text).length).toBeLessThanOrEqual(PIECE_CHARS);
     expect(tilesOf(row)).toEqual(board);
     // Written with 'Replace', a small board after a large one is one piece: the rest is gone.
     expect(Object.keys(toBoardRow('main', board.slice(0, 2))).filter((k) => k.startsWith('tiles'))).toEqual(['tiles']);
@@ -159,7 +160,7 @@ describe('the pickup board fold', () => {
       // encodeURIComponent refuses a lone half of a surrogate pair.
       for (const [name, text] of Object.entries(row)) if (name.startsWith('tiles')) expect(() => encodeURIComponent(String(text)), `${name} at pad ${pad}`).not.toThrow();
       expect(tilesOf(row)).toEqual(board);
-      if (row.tiles.length === TILES_PIECE - 1) movedCut++;
+      if (row.tiles.length === PIECE_CHARS - 1) movedCut++;
     }
     expect(movedCut).toBeGreaterThan(0);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DIRECTORY_CHUNK_CHARS, MAX_DIRECTORY_STORES, directoryOf, packDirectory, unpackDirectory, withStore } from '../../functions/inventory/directory';
+import { PIECE_CHARS } from '../../shared/textPieces';
+import { MAX_DIRECTORY_STORES, directoryOf, packDirectory, unpackDirectory, withStore } from '../../functions/inventory/directory';
 import { keyPage } from '../../shared/paging';
 import { HttpError } from '../../shared/http';
 
@@ -32,7 +33,7 @@ describe('the packed store directory', () => {
   it('refuses to read a directory with a chunk missing rather than list fewer stores', () => {
     const ids = Array.from({ length: 2_000 }, (_, i) => longId(i));
     const packed: Record<string, unknown> = { ...packDirectory(ids) };
-    expect(DIRECTORY_CHUNK_CHARS).toBeLessThan(ids.join(',').length);
+    expect(PIECE_CHARS).toBeLessThan(ids.join(',').length);
     delete packed.ids1;
     expect(() => unpackDirectory(packed)).toThrow(/holds \d+ ids where it says 2000/);
   });
