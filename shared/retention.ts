@@ -1,5 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { newOrderId, orderBucket } from './identifiers';
+import type { InvocationContext } from '@azure/functions';
+import { newOrderId, orderBucket, orderTime } from './identifiers';
 import { listAll, odata, submitByPartition } from './tables';
 
 /** How long finished records are kept (RETENTION_DAYS); Table Storage has no TTL, so a timer deletes. */
@@ -11,6 +12,26 @@ export function retentionCutoff(now: Date, retentionDays: number): Date {
 export function expiredOrder(placedAt: Date | undefined, now: Date, retentionDays: number): boolean {
   return placedAt !== undefined && placedAt.getTime() < retentionCutoff(now, retentionDays).getTime();
 }
+
+/** Whether this id names an order of this app placed before the retention cutoff (an id it did not make never expires). */
+export const expiredId = (orderId: string, now: Date, retentionDays: number) => expiredOrder(orderTime(orderId), now, retentionDays);
+
+/**
+ * The events a consumer still acts on: those of orders past the retention are acknowledged and
+ * dropped. Their records may be deleted already (a reservation, a brewing job), and acting on a late
+ * copy (a replay of an old range) would then reserve cups or brew again for an order long finished.
+ */
+export function withoutExpired<E extends { orderId: string; id: string; type: string }>(events: readonly E[], now: Date, retentionDays: number, context: InvocationContext): E[] {
+  const live = events.filter((event) => !expiredId(event.orderId, now, retentionDays));
+  for (const event of events) if (!live.includes(event)) context.warn(`ignored ${event.type} ${event.id}: order ${event.orderId} is older than the retention (${retentionDays} days)`);
+  return live;
+}
+
+/**
+ * The lower key bound of expired order ids: every id of an order placed before `cutoff` sorts after it
+ * (ids count down), every id placed after it before it.
+ */
+export const expiredIdsAfter = (now: Date, retentionDays: number) => newOrderId(retentionCutoff(now, retentionDays)).slice(0, 9);
 
 /**
  * Deletes the rows of time-bucket partitions whose orders are all older than the retention: buckets

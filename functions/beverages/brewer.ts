@@ -13,6 +13,7 @@ import { TABLES } from '../../shared/topology';
 import { asOf, cancelledJob, startBrewing, startedFromQueue, statusEvent, type BrewJob } from './brewing';
 import { planQueue, type QueueEntry } from './queue';
 import { SpanBatch, SpanKind, contextFromTraceparent, traceparentForOrder } from '../../shared/tracing';
+import { withoutExpired } from '../../shared/retention';
 import {
   DUE_PARTITION,
   ENTRY_PREFIX,
@@ -194,9 +195,11 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
    * its state instead of deciding again. The due entries of a batch go in one transaction, before
    * anything is announced. Orders queued for a machine are then offered to their store's machines.
    */
-  async function brew(events: (CupsReserved | CancelRequested)[], context: InvocationContext): Promise<EventFailure[]> {
+  async function brew(batch: (CupsReserved | CancelRequested)[], context: InvocationContext): Promise<EventFailure[]> {
     const client = await jobs();
     const now = deps.now();
+    // The retention timer deletes the jobs of orders that old: a late copy must not brew again.
+    const events = withoutExpired(batch, now, deps.settings.retentionDays, context);
     const failures: EventFailure[] = [];
     const outcomes: Decided[] = [];
     const queued: Queued[] = [];

@@ -12,6 +12,7 @@ import { TABLES } from '../../shared/topology';
 import { announces, compensate, reserveInTurn, type Decision, type Reservation } from './stock';
 import { createThresholds, logStockLow, lowFields, markAnnounced, owedStockLow } from './lowStock';
 import { RESERVATION_PREFIX, STOCK_ROW, reservationKey, type StockRow } from './rows';
+import { withoutExpired } from '../../shared/retention';
 
 interface ReservationRow {
   outcome: Decision;
@@ -230,7 +231,9 @@ function runs(events: readonly (OrderPlaced | OrderCancelled)[]) {
 export function createReservations(deps: ServiceDeps, storeSettings?: StoreSettingsReader) {
   const stockCache = new RowCache<HeldStock>(1_000);
   const thresholdOf = createThresholds(deps, storeSettings);
-  return async function reserveCups(events: (OrderPlaced | OrderCancelled)[], context: InvocationContext): Promise<EventFailure[]> {
+  return async function reserveCups(batch: (OrderPlaced | OrderCancelled)[], context: InvocationContext): Promise<EventFailure[]> {
+    // The retention timer deletes reservations of orders that old: a late copy must not reserve again.
+    const events = withoutExpired(batch, deps.now(), deps.settings.retentionDays, context);
     const client = await deps.table(TABLES.inventory);
     const failures: EventFailure[] = [];
     const outgoing: { source: OrderPlaced; event: CafeEvent }[] = [];

@@ -6,13 +6,16 @@ import { isFinal, type OrderStatus } from '../orders/order';
 import { ORDER_PARTITIONS_END } from '../orders/rows';
 import { customerPartition } from '../notifications/rows';
 import { expireSalesDetail } from '../sales/retention';
+import { expireReservations } from '../inventory/retention';
+import { expireJobs } from '../beverages/retention';
 import { SpanKind, inSpan } from '../../shared/tracing';
 
 /**
  * The retention timer: Table Storage has no TTL, so finished orders' records older than RETENTION_DAYS
  * are deleted here, whole time buckets at a time (orders, kiosk views, notifications by order and their
- * customer copies, and the sales model's per-order detail; its daily figures stay). An order that is
- * somehow still open is kept. Each run deletes a bounded number of
+ * customer copies, and the sales model's per-order detail; its daily figures stay), then the inventory's
+ * reservations and the brewing jobs of orders that old. An order that is somehow still open is kept
+ * (its reservation and job go: the consumers ignore events of orders past the retention). Each run deletes a bounded number of
  * rows per table and the next run goes on.
  */
 export function createCleanup(deps: ServiceDeps) {
@@ -38,8 +41,12 @@ export function createCleanup(deps: ServiceDeps) {
       alsoDelete: (row) => [['delete', { partitionKey: customerPartition(String(row.customerId)), rowKey: String(row.rowKey) }]],
     });
     const sales = await expireSalesDetail(await deps.table(TABLES.sales), { now, retentionDays });
-    if (orders + kiosk + notifications + sales > 0) {
-      context.log(`retention: deleted ${orders} order, ${kiosk} kiosk, ${notifications} notification and ${sales} sales detail rows older than ${retentionDays} days`);
+    const reservations = await expireReservations(await deps.table(TABLES.inventory), { now, retentionDays });
+    const jobs = await expireJobs(await deps.table(TABLES.beverages), { now, retentionDays });
+    if (orders + kiosk + notifications + sales + reservations + jobs > 0) {
+      context.log(
+        `retention: deleted ${orders} order, ${kiosk} kiosk, ${notifications} notification, ${sales} sales detail, ${reservations} reservation and ${jobs} brewing job rows older than ${retentionDays} days`,
+      );
     }
   }
 }
