@@ -191,9 +191,15 @@ async function compensateForStore(
         const row = { partitionKey: storeId, rowKey: STOCK_ROW, cups, updatedAt: at, ...lowFields(stock, cups, lowStockCups, at) };
         actions.unshift(stock ? ['update', row, 'Merge', { etag: stock.etag }] : ['create', row]);
       }
-      // The stock row changes here without its new ETag being kept: the next decision reads it again.
-      cache.delete(storeId);
-      if (actions.length > 0) await client.submitTransaction(actions);
+      try {
+        if (actions.length > 0) await client.submitTransaction(actions);
+      } catch (error) {
+        cache.delete(storeId);
+        throw error;
+      }
+      // A release wrote the stock row without keeping its new ETag: the next decision reads it again.
+      // A cancel that released nothing left it as held.
+      if (released > 0) cache.delete(storeId);
       for (const [orderId, row] of after) outcomes.set(orderId, row);
     }, isTransactionConflict);
   }
