@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import { Problem } from './http';
+import { StoreId } from './identifiers';
 
 /**
  * The pieces every service's `openapi.ts` describes its routes with, so a route's description is a
@@ -112,3 +113,6 @@ export function mergePaths(...groups: Paths[]): Paths {
   }
   return merged;
 }
+
+/** The `{storeId}` of a store's routes. */
+export const StorePath = z.object({ storeId: StoreId.meta({ example: 'main' }) });

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { StoreId } from '../../shared/identifiers';
 import { IdempotencyKeyHeader } from '../../shared/idempotency';
-import { PagedHeaders, SECURITY, answer, guarded, jsonContent, problems, type Paths } from '../../shared/openapi';
+import { PagedHeaders, SECURITY, answer, guarded, jsonContent, problems, type Paths, StorePath } from '../../shared/openapi';
 import { ListQuery, Restock, RestockAnswer, SetStock, StockView } from './api';
 
 const STOCK: z.input<typeof StockView> = { storeId: 'main', cups: 10, updatedAt: '2026-11-27T10:00:00.000Z', low: false, lowStockCups: 5 };
-const StorePath = z.object({ storeId: StoreId.meta({ example: 'main' }) });
 const Tagged = z.object({ etag: z.string().meta({ description: "The stock's tag, for `If-Match` on the next set." }) });
 
 export const paths: Paths = {

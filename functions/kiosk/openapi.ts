@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { OrderId, StoreId } from '../../shared/identifiers';
-import { SECURITY, answer, guarded, problems, type Paths } from '../../shared/openapi';
+import { OrderId } from '../../shared/identifiers';
+import { SECURITY, answer, guarded, problems, type Paths, StorePath } from '../../shared/openapi';
 import { BoardQuery, BoardTile, KioskOrder, KioskSettings, StoreOrder, StoreOrdersQuery } from './api';
 
 export const paths: Paths = {
@@ -49,7 +49,7 @@ export const paths: Paths = {
       summary: "A store's newest orders, for its staff (one read however long the store's history)",
       description: 'The newest orders the kiosk read model has seen for the store, newest first, at most 100 whatever their age. Older orders: `GET /orders?storeId=` pages through them all.',
       security: SECURITY.staff,
-      requestParams: { path: z.object({ storeId: StoreId.meta({ example: 'main' }) }), query: StoreOrdersQuery },
+      requestParams: { path: StorePath, query: StoreOrdersQuery },
       responses: {
         '200': answer('Orders, newest first.', z.array(StoreOrder), [
           { id: '0m3c9x2a7k4q1z8w', storeId: 'main', status: 'cancelled', reason: 'out-of-cups', items: [{ menuItemId: 'americano', quantity: 2 }], createdAt: '2026-11-27T10:15:00.000Z', updatedAt: '2026-11-27T10:15:01.000Z' },

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { StoreId } from '../../shared/identifiers';
-import { SECURITY, answer, guarded, problems, type Paths } from '../../shared/openapi';
+import { SECURITY, answer, guarded, problems, type Paths, StorePath } from '../../shared/openapi';
 import { SalesQuery, SalesReport } from './api';
 
 const DAY: z.input<typeof SalesReport> = {
@@ -24,7 +23,7 @@ export const paths: Paths = {
       description: 'An order counts on the day it was placed, in the store\'s time zone; its completion or cancellation counts on that same day.',
       security: SECURITY.staff,
       requestParams: {
-        path: z.object({ storeId: StoreId.meta({ example: 'main' }) }),
+        path: StorePath,
         query: SalesQuery.extend({ date: SalesQuery.shape.date.meta({ example: '2026-11-27' }) }),
       },
       responses: { '200': answer("The day's figures (zeros for a day without orders).", SalesReport, DAY), ...problems([400, ...guarded]) },

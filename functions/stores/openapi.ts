@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { StoreId } from '../../shared/identifiers';
-import { SECURITY, answer, guarded, problems, type Paths } from '../../shared/openapi';
+import { SECURITY, answer, guarded, problems, type Paths, StorePath } from '../../shared/openapi';
 import { PATCH_TYPES, StoreSettingsPatch, StoreSettingsView } from './api';
 
 const SETTINGS: z.input<typeof StoreSettingsView> = {
@@ -16,7 +15,6 @@ const SETTINGS: z.input<typeof StoreSettingsView> = {
   updatedAt: '2026-11-27T09:00:00.000Z',
 };
 const PATCH: z.input<typeof StoreSettingsPatch> = { open: false, brewSeconds: { americano: 40, 'iced-tea': null }, maxOrdersInFlight: null };
-const StorePath = z.object({ storeId: StoreId.meta({ example: 'main' }) });
 const Tagged = z.object({ etag: z.string().meta({ description: 'The settings\' tag, for `If-Match` on a patch (`"defaults"` for a store never configured).' }) });
 
 export const paths: Paths = {
