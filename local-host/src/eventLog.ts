@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { syncDirectory } from './durableFiles';
+import { openDurably } from './durableFiles';
 import { GroupCommit } from './groupCommit';
 
 /**
@@ -120,10 +120,7 @@ class Partition {
     let size: number | undefined;
     try {
       if (!this.handle) {
-        const created = !existsSync(this.file);
-        this.handle = await open(this.file, 'a');
-        // A new partition file's name must survive a power cut as well as the events in it.
-        if (created) await syncDirectory(path.dirname(this.file));
+        this.handle = await openDurably(this.file, 'a');
         this.size = undefined;
       }
       // Known after the first append (a stat per append was a noticeable share of the host's work).
@@ -285,12 +282,8 @@ export class EventHub {
     const state = writer;
     const run = state.tail.then(async () => {
       if (!state.handle) {
-        const dir = path.dirname(file);
-        await mkdir(dir, { recursive: true });
-        const created = !existsSync(file);
-        state.handle = await open(file, created ? 'w+' : 'r+');
-        // A new file's name must survive a power cut as well as its contents.
-        if (created) await syncDirectory(dir);
+        await mkdir(path.dirname(file), { recursive: true });
+        state.handle = await openDurably(file, 'r+', 'w+');
       }
       await state.handle.write(slotRecord(nextSequenceNumber), 0, SLOT_BYTES, state.slot * SLOT_STRIDE);
       await state.handle.datasync();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { syncDirectory } from './durableFiles';
+import { openDurably, syncDirectory } from './durableFiles';
 import { GroupCommit } from './groupCommit';
 import type { TableWrite } from './tableWrites';
 
@@ -94,9 +94,7 @@ export class StorageJournal {
   private async writeGroup(group: Waiter[]): Promise<void> {
     try {
       if (!this.handle) {
-        this.handle = await open(path.join(this.dir, segmentName(this.segment)), 'a');
-        // The new file's name must survive a power cut as well as its contents.
-        await syncDirectory(this.dir);
+        this.handle = await openDurably(path.join(this.dir, segmentName(this.segment)), 'a');
       }
       const text = group.map((w) => w.line).join('');
       await this.handle.write(text);
