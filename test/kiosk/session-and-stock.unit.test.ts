@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { itemsText, lowStockText, parseStockForm, RESTOCK_LIMITS, SET_LIMITS, stockRows } from '../../functions/kiosk/web/stock.js';
 import { CUSTOMER_KEY, customerIdFor, newIdempotencyKey, randomToken, storeFromSearch, type KeyValueStorage } from '../../functions/kiosk/web/session.js';
 import { MENU } from '../../shared/menu';
+import { Restock, SetStock } from '../../functions/inventory/api';
 
 class MemoryStorage implements KeyValueStorage {
   readonly values = new Map<string, string>();
@@ -105,6 +106,15 @@ describe('the staff page’s stock and forms', () => {
     expect(parseStockForm('main', '', SET_LIMITS)).toMatchObject({ ok: false, field: 'cups' });
     expect(parseStockForm('Main Store', '5', SET_LIMITS)).toMatchObject({ ok: false, field: 'storeId', key: 'staff.invalidStore' });
     expect(parseStockForm('', '5', SET_LIMITS)).toMatchObject({ ok: false, field: 'storeId' });
+  });
+
+  it('bounds the forms exactly as the inventory routes do, so the page neither refuses what the server takes nor sends what it refuses', () => {
+    for (const [limits, schema] of [[SET_LIMITS, SetStock], [RESTOCK_LIMITS, Restock]] as const) {
+      expect(schema.safeParse({ cups: limits.min }).success).toBe(true);
+      expect(schema.safeParse({ cups: limits.max }).success).toBe(true);
+      expect(schema.safeParse({ cups: limits.min - 1 }).success).toBe(false);
+      expect(schema.safeParse({ cups: limits.max + 1 }).success).toBe(false);
+    }
   });
 
   it('writes an order’s items with the drinks’ names in the language', () => {
