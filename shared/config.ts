@@ -28,7 +28,8 @@ const settingsSchema = z.object({
   INTAKE_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(8_760).default(24),
   LOW_STOCK_CUPS: z.coerce.number().int().min(0).default(5),
-  RETENTION_DAYS: z.coerce.number().positive().max(3_650).default(30),
+  // Whole days: the consumers ignore events of orders past it, so a fraction of a day would drop live orders' events.
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   AUTH_MODE: z.enum(['off', 'local', 'entra']).default('off'),
   AUTH_ENTRA_TENANT_ID: z.string().trim().regex(GUID, 'a directory (tenant) id, a GUID').optional(),
   AUTH_ENTRA_CLIENT_ID: z.string().trim().regex(GUID, 'the API app registration\'s application (client) id, a GUID').optional(),

@@ -17,13 +17,22 @@ export function expiredOrder(placedAt: Date | undefined, now: Date, retentionDay
 export const expiredId = (orderId: string, now: Date, retentionDays: number) => expiredOrder(orderTime(orderId), now, retentionDays);
 
 /**
- * The events a consumer still acts on: those of orders past the retention are acknowledged and
- * dropped. Their records may be deleted already (a reservation, a brewing job), and acting on a late
- * copy (a replay of an old range) would then reserve cups or brew again for an order long finished.
+ * The records of an order are deleted this long after its events start being ignored, so a timer and
+ * a consumer whose clocks are a little apart never meet: no consumer acts on an order whose records
+ * the timer may have deleted.
  */
-export function withoutExpired<E extends { orderId: string; id: string; type: string }>(events: readonly E[], now: Date, retentionDays: number, context: InvocationContext): E[] {
-  const live = events.filter((event) => !expiredId(event.orderId, now, retentionDays));
-  for (const event of events) if (!live.includes(event)) context.warn(`ignored ${event.type} ${event.id}: order ${event.orderId} is older than the retention (${retentionDays} days)`);
+export const RETENTION_GRACE_DAYS = 1;
+
+/**
+ * The events a consumer still acts on: those of `types` (the ones that would make a record: a
+ * reservation, a brewing job) of orders past the retention are acknowledged and dropped. Their records
+ * may be deleted already, and acting on a late copy (a replay of an old range) would reserve cups or
+ * brew again for an order long finished. Other events pass: a cancel of an order somehow still open
+ * that long must still be answered.
+ */
+export function withoutExpired<E extends { orderId: string; type: string }>(events: readonly E[], types: ReadonlySet<E['type']>, now: Date, retentionDays: number, context: InvocationContext): E[] {
+  const live = events.filter((event) => !types.has(event.type) || !expiredId(event.orderId, now, retentionDays));
+  if (live.length < events.length) context.warn(`ignored ${events.length - live.length} event(s) of orders older than the retention (${retentionDays} days)`);
   return live;
 }
 

@@ -73,6 +73,8 @@ type Decided = { source: CupsReserved | CancelRequested; job: BrewJob; created: 
 type Queued = { source: CupsReserved; queuedIn: string };
 type Outcome = Decided | Queued;
 
+const BREWING = new Set(['CupsReserved'] as const);
+
 export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
   const jobs = () => deps.table(TABLES.beverages);
   const stores = options.storeSettings ?? createStoreSettingsReader(() => deps.table(TABLES.stores), { now: () => deps.now().getTime() });
@@ -199,7 +201,7 @@ export function createBrewer(deps: ServiceDeps, options: BrewerOptions = {}) {
     const client = await jobs();
     const now = deps.now();
     // The retention timer deletes the jobs of orders that old: a late copy must not brew again.
-    const events = withoutExpired(batch, now, deps.settings.retentionDays, context);
+    const events = withoutExpired(batch, BREWING, now, deps.settings.retentionDays, context);
     const failures: EventFailure[] = [];
     const outcomes: Decided[] = [];
     const queued: Queued[] = [];

@@ -234,12 +234,14 @@ function runs(events: readonly (OrderPlaced | OrderCancelled)[]) {
   return result;
 }
 
+const RESERVING = new Set(['OrderPlaced'] as const);
+
 export function createReservations(deps: ServiceDeps, storeSettings?: StoreSettingsReader) {
   const stockCache = new RowCache<HeldStock>(1_000);
   const thresholdOf = createThresholds(deps, storeSettings);
   return async function reserveCups(batch: (OrderPlaced | OrderCancelled)[], context: InvocationContext): Promise<EventFailure[]> {
     // The retention timer deletes reservations of orders that old: a late copy must not reserve again.
-    const events = withoutExpired(batch, deps.now(), deps.settings.retentionDays, context);
+    const events = withoutExpired(batch, RESERVING, deps.now(), deps.settings.retentionDays, context);
     const client = await deps.table(TABLES.inventory);
     const failures: EventFailure[] = [];
     const outgoing: { source: OrderPlaced; event: CafeEvent }[] = [];

@@ -63,3 +63,18 @@ export async function joinDirectory(client: TableClient, storeId: string): Promi
     JOIN_ATTEMPTS,
   );
 }
+
+/**
+ * Joins the stores listed by the old layout's `~stores` rows that the directory lacks: the version
+ * before the directory wrote those rows, and during a rolling deployment an instance of it may still
+ * stock a new store after the directory was made. One query of that small partition; run by the
+ * hourly timer. Returns how many stores joined.
+ */
+export async function adoptLegacyStores(client: TableClient): Promise<number> {
+  const legacy = await listAll<object>(client, odata`PartitionKey eq ${LEGACY_STORES_PARTITION}`);
+  if (legacy.length === 0) return 0;
+  const listed = new Set((await readDirectory(client)).ids);
+  const missing = legacy.map((row) => row.rowKey!).filter((id) => !listed.has(id) && StoreId.safeParse(id).success);
+  for (const storeId of missing) await joinDirectory(client, storeId);
+  return missing.length;
+}

@@ -6,8 +6,9 @@ import { RANK, STATUS_OF, type KioskEvent, type KioskStatus } from './projection
  * shows only a tile's pickup code and status, and the staff page's list of the store's newest orders,
  * which also shows when each was placed, its drinks and why it was cancelled. A tile never keeps a
  * customer id, so erasing a customer leaves the board as it is. `createdAt` and `items` come with
- * OrderPlaced; a tile first made from a later event (events may arrive out of order) has neither until
- * OrderPlaced comes, and shows the order's first known time.
+ * OrderPlaced; a tile first made from a later event (events may arrive out of order) takes that
+ * event's time as `createdAt` and has no items until OrderPlaced comes. Only a tile written before
+ * these fields existed lacks `createdAt` (the staff list shows its latest change instead).
  */
 export interface BoardTile {
   orderId: string;

@@ -20,58 +20,71 @@ export const viewAt = (orderId: string) => ({ partitionKey: orderBucket(orderId)
 export const boardAt = (storeId: string) => ({ partitionKey: `~board_${storeId}`, rowKey: 'board' });
 
 /**
- * The board entity. Its tiles are one JSON list, newest first, one packed tile each (`PackedTile`), with
- * the times in epoch milliseconds: Table Storage has flat properties only, and the whole board is
- * written on every change, so a tile is kept at about half the size of its object form. The list is
- * cut into pieces (`textPieces.ts`) `tiles`, `tiles2`, `tiles3`...: a board of 100 orders of 20 drink
- * lines each needs a few, a usual one one. A board written before the staff fields existed has 4-item
- * tiles in `tiles` alone.
+ * The board entity, newest first, with the times in epoch milliseconds (Table Storage has flat
+ * properties only, and the whole board is written on every change, so a tile is kept at about half
+ * the size of its object form):
+ * - `tiles`: one `[orderId, status, updatedAt, readyAt?]` per tile (`PackedTile`), what the pickup
+ *   board shows; at most 100 tiles of short fields, so always one property;
+ * - `details`, `details2`...: the staff list's fields of the same tiles, in the same order
+ *   (`PackedDetail`: placed at, drinks, cancel reason), cut into property-sized pieces
+ *   (`textPieces.ts`): a board of 100 orders of 20 drink lines each needs a few, a usual one one.
+ * Kept apart so that `tiles` reads as it always did: an instance of the version before the staff
+ * list, still running during a rolling deployment, reads and writes the board as before (its write
+ * drops the details; the staff list then shows those orders without drinks).
  */
 export interface BoardRow {
   storeId: string;
   tiles: string;
-  [piece: `tiles${number}`]: string | undefined;
+  details?: string;
+  [piece: `details${number}`]: string | undefined;
 }
 
+type PackedTile = [orderId: string, status: BoardTile['status'], updatedAt: number, readyAt?: number];
 type PackedLine = [menuItemId: string, quantity: number];
 /** Absent fields in the middle are `null`; trailing absent ones are left off. */
-type PackedTile = [orderId: string, status: BoardTile['status'], updatedAt: number, readyAt?: number | null, createdAt?: number | null, items?: PackedLine[] | null, reason?: string | null];
+type PackedDetail = [createdAt?: number | null, items?: PackedLine[] | null, reason?: string];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const absent = (value: unknown): value is null | undefined => value === null || value === undefined;
 
-function unpack([orderId, status, updatedAt, readyAt, createdAt, items, reason]: PackedTile): BoardTile {
+function unpack([orderId, status, updatedAt, readyAt]: PackedTile, [createdAt, items, reason]: PackedDetail = []): BoardTile {
   return {
     orderId,
     status,
     updatedAt: iso(updatedAt),
-    ...(absent(readyAt) ? {} : { readyAt: iso(readyAt) }),
+    ...(readyAt === undefined ? {} : { readyAt: iso(readyAt) }),
     ...(absent(createdAt) ? {} : { createdAt: iso(createdAt) }),
     ...(absent(items) ? {} : { items: items.map(([menuItemId, quantity]) => ({ menuItemId, quantity })) }),
-    ...(absent(reason) ? {} : { reason }),
+    ...(reason === undefined ? {} : { reason }),
   };
 }
 
-function pack(t: BoardTile): PackedTile {
-  const packed: PackedTile = [
-    t.orderId,
-    t.status,
-    Date.parse(t.updatedAt),
-    t.readyAt === undefined ? null : Date.parse(t.readyAt),
-    t.createdAt === undefined ? null : Date.parse(t.createdAt),
-    t.items === undefined ? null : t.items.map((l): PackedLine => [l.menuItemId, l.quantity]),
-    t.reason ?? null,
-  ];
-  while (packed.length > 3 && packed[packed.length - 1] === null) packed.pop();
-  return packed;
+const packTile = (t: BoardTile): PackedTile => (t.readyAt === undefined ? [t.orderId, t.status, Date.parse(t.updatedAt)] : [t.orderId, t.status, Date.parse(t.updatedAt), Date.parse(t.readyAt)]);
+
+function packDetail(t: BoardTile): PackedDetail {
+  const createdAt = t.createdAt === undefined ? null : Date.parse(t.createdAt);
+  const items = t.items === undefined ? null : t.items.map((l): PackedLine => [l.menuItemId, l.quantity]);
+  if (t.reason !== undefined) return [createdAt, items, t.reason];
+  if (items !== null) return [createdAt, items];
+  return createdAt === null ? [] : [createdAt];
 }
 
-const pieceName = (i: number) => (i === 0 ? 'tiles' : `tiles${i + 1}`);
+const detailPiece = (i: number) => (i === 0 ? 'details' : `details${i + 1}`);
 
-export const tilesOf = (row: BoardRow): BoardTile[] => (JSON.parse(fromPieces(row, pieceName)) as PackedTile[]).map(unpack);
+export function tilesOf(row: BoardRow): BoardTile[] {
+  const tiles = JSON.parse(row.tiles) as PackedTile[];
+  const text = fromPieces(row, detailPiece);
+  const details = text === '' ? [] : (JSON.parse(text) as PackedDetail[]);
+  // Details that do not match the tiles (never written together by this version) are not guessed at.
+  return tiles.map((tile, i) => unpack(tile, details.length === tiles.length ? details[i] : undefined));
+}
 
 /** The board as an entity; written with 'Replace', so a board that shrank drops its last pieces. */
-export const toBoardRow = (storeId: string, tiles: readonly BoardTile[]): BoardRow => ({ storeId, ...(toPieces(JSON.stringify(tiles.map(pack)), pieceName) as { tiles: string }) });
+export const toBoardRow = (storeId: string, tiles: readonly BoardTile[]): BoardRow => ({
+  storeId,
+  tiles: JSON.stringify(tiles.map(packTile)),
+  ...toPieces(JSON.stringify(tiles.map(packDetail)), detailPiece),
+});
 
 export interface ViewRow {
   storeId: string;

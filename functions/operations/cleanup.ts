@@ -6,7 +6,8 @@ import { isFinal, type OrderStatus } from '../orders/order';
 import { ORDER_PARTITIONS_END } from '../orders/rows';
 import { customerPartition } from '../notifications/rows';
 import { expireSalesDetail } from '../sales/retention';
-import { expireReservations } from '../inventory/retention';
+import { createReservationExpiry } from '../inventory/retention';
+import { adoptLegacyStores } from '../inventory/storeDirectory';
 import { expireJobs } from '../beverages/retention';
 import { SpanKind, inSpan } from '../../shared/tracing';
 
@@ -14,11 +15,13 @@ import { SpanKind, inSpan } from '../../shared/tracing';
  * The retention timer: Table Storage has no TTL, so finished orders' records older than RETENTION_DAYS
  * are deleted here, whole time buckets at a time (orders, kiosk views, notifications by order and their
  * customer copies, and the sales model's per-order detail; its daily figures stay), then the inventory's
- * reservations and the brewing jobs of orders that old. An order that is somehow still open is kept
- * (its reservation and job go: the consumers ignore events of orders past the retention). Each run deletes a bounded number of
+ * reservations and the brewing jobs of orders that old, a grace day later. An order that is somehow
+ * still open is kept (its reservation and job go: the consumers ignore the events that would make them
+ * again, and still answer a cancel). Each run deletes a bounded number of
  * rows per table and the next run goes on.
  */
-export function createCleanup(deps: ServiceDeps) {
+export function createCleanup(deps: ServiceDeps, storesPerRun?: number) {
+  const expireReservations = createReservationExpiry(storesPerRun);
   return function cleanUpExpired(_timer: unknown, context: InvocationContext): Promise<void> {
     return inSpan('cleanUpExpired', SpanKind.INTERNAL, () => cleanUp(context));
   };
@@ -41,7 +44,12 @@ export function createCleanup(deps: ServiceDeps) {
       alsoDelete: (row) => [['delete', { partitionKey: customerPartition(String(row.customerId)), rowKey: String(row.rowKey) }]],
     });
     const sales = await expireSalesDetail(await deps.table(TABLES.sales), { now, retentionDays });
-    const reservations = await expireReservations(await deps.table(TABLES.inventory), { now, retentionDays });
+    const inventory = await deps.table(TABLES.inventory);
+    // A store first stocked by an instance of the version before the directory (during a rolling
+    // deployment) is listed, and its reservations expire, from this run on.
+    const adopted = await adoptLegacyStores(inventory);
+    if (adopted > 0) context.log(`store directory: adopted ${adopted} store(s) an older version listed`);
+    const reservations = await expireReservations(inventory, { now, retentionDays });
     const jobs = await expireJobs(await deps.table(TABLES.beverages), { now, retentionDays });
     if (orders + kiosk + notifications + sales + reservations + jobs > 0) {
       context.log(

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const HISTORY = Number(process.env.BENCH_GROWTH_ORDERS ?? 100_000);
-const ROUNDS = Number(process.env.BENCH_GROWTH_ROUNDS ?? 40);
+const ROUNDS = Number(process.env.BENCH_GROWTH_ROUNDS ?? 100);
 const STORES = Array.from({ length: 40 }, (_, i) => `grow-${String(i + 1).padStart(2, '0')}`);
 const CUSTOMERS = 5_000;
 /**

@@ -4,7 +4,7 @@ import { createBrewer } from '../../functions/beverages/brewer';
 import { DUE_PARTITION, JOB_ROW } from '../../functions/beverages/rows';
 import { createInventoryApi } from '../../functions/inventory/api';
 import { createReservations } from '../../functions/inventory/reservations';
-import { reservationKey } from '../../functions/inventory/rows';
+import { LEGACY_STORES_PARTITION, reservationKey } from '../../functions/inventory/rows';
 import { makeEvent } from '../../shared/events';
 import { createCleanup } from '../../functions/operations/cleanup';
 import { OPEN_PARTITION, orderAt } from '../../functions/orders/rows';
@@ -16,6 +16,15 @@ import { invocationContext } from '../support/context';
 import { testDeps } from '../support/deps';
 
 const DAY = 86_400_000;
+
+function setStock(deps: ReturnType<typeof testDeps>, storeId: string) {
+  return createInventoryApi(deps).setStock(new HttpRequest({ method: 'PUT', url: `http://localhost/inventories/${storeId}`, params: { storeId }, body: { string: JSON.stringify({ cups: 10 }) }, headers: { 'content-type': 'application/json' } }));
+}
+
+async function listedStores(deps: ReturnType<typeof testDeps>): Promise<string[]> {
+  const listed = await createInventoryApi(deps).listStock(new HttpRequest({ method: 'GET', url: 'http://localhost/inventories' }));
+  return (JSON.parse(String(listed.body)) as { storeId: string }[]).map((s) => s.storeId);
+}
 
 describe('the retention timer', () => {
   it('deletes finished orders and their kiosk views past RETENTION_DAYS, and keeps recent or unfinished ones and the store boards', async () => {
@@ -43,37 +52,37 @@ describe('the retention timer', () => {
     expect(await has(kiosk, boardAt('main'))).toBe(true);
   });
 
-  it('deletes reservations and brewing jobs of orders past RETENTION_DAYS, keeps recent ones and the stock, and a late copy of such an order reserves and brews nothing', async () => {
+  it('deletes reservations and brewing jobs a grace day after their orders pass RETENTION_DAYS, keeps the rest, and a late copy of such an order reserves and brews nothing but a cancel is answered', async () => {
     const now = new Date('2026-11-25T10:00:00.000Z');
     const deps = testDeps({ retentionDays: 30 }, () => now);
     const inventory = await deps.table(TABLES.inventory);
     const beverages = await deps.table(TABLES.beverages);
-    const setStock = (storeId: string) =>
-      createInventoryApi(deps).setStock(new HttpRequest({ method: 'PUT', url: `http://localhost/inventories/${storeId}`, params: { storeId }, body: { string: JSON.stringify({ cups: 10 }) }, headers: { 'content-type': 'application/json' } }));
-    await setStock('main');
-    await setStock('north');
-    const old = [newOrderId(new Date(now.getTime() - 40 * DAY)), newOrderId(new Date(now.getTime() - 31 * DAY))];
-    const recent = newOrderId(new Date(now.getTime() - 29 * DAY));
+    await setStock(deps, 'main');
+    await setStock(deps, 'north');
+    const ago = (days: number) => newOrderId(new Date(now.getTime() - days * DAY));
+    const old = [ago(40), ago(32)];
+    // Past the retention (its events are ignored) but within the grace day: its records stay a day more.
+    const graced = ago(30.5);
+    const recent = ago(29);
     // An id this app did not make says nothing of its age: it is kept.
     const foreign = 'zzzzzzzzzzzzforeign';
     for (const storeId of ['main', 'north']) {
-      for (const id of [...old, recent, foreign]) await inventory.createEntity({ partitionKey: storeId, rowKey: reservationKey(id), outcome: 'reserved', cups: 1 });
+      for (const id of [...old, graced, recent, foreign]) await inventory.createEntity({ partitionKey: storeId, rowKey: reservationKey(id), outcome: 'reserved', cups: 1 });
     }
-    for (const id of [...old, recent]) await beverages.createEntity({ partitionKey: id, rowKey: JOB_ROW, storeId: 'main', status: 'completed' });
+    for (const id of [...old, graced, recent]) await beverages.createEntity({ partitionKey: id, rowKey: JOB_ROW, storeId: 'main', status: 'completed' });
     await beverages.createEntity({ partitionKey: DUE_PARTITION, rowKey: `${now.toISOString()}_${recent}`, orderId: recent });
 
     await createCleanup(deps)({}, invocationContext().context);
 
     const has = async (client: typeof inventory, partitionKey: string, rowKey: string) => (await getOrUndefined(client, partitionKey, rowKey)) !== undefined;
     for (const storeId of ['main', 'north']) {
-      expect(await Promise.all([...old, recent, foreign].map((id) => has(inventory, storeId, reservationKey(id))))).toEqual([false, false, true, true]);
+      expect(await Promise.all([...old, graced, recent, foreign].map((id) => has(inventory, storeId, reservationKey(id))))).toEqual([false, false, true, true, true]);
       expect(await has(inventory, storeId, 'stock')).toBe(true);
     }
-    expect(await Promise.all([...old, recent].map((id) => has(beverages, id, JOB_ROW)))).toEqual([false, false, true]);
+    expect(await Promise.all([...old, graced, recent].map((id) => has(beverages, id, JOB_ROW)))).toEqual([false, false, true, true]);
     expect(await has(beverages, DUE_PARTITION, `${now.toISOString()}_${recent}`)).toBe(true);
     // The directory is no store: listing the stores still works after the timer.
-    const listed = await createInventoryApi(deps).listStock(new HttpRequest({ method: 'GET', url: 'http://localhost/inventories' }));
-    expect((JSON.parse(String(listed.body)) as { storeId: string }[]).map((s) => s.storeId)).toEqual(['main', 'north']);
+    expect(await listedStores(deps)).toEqual(['main', 'north']);
 
     // A late copy (a replayed range) of the expired order's events: no cups taken, no brew, no failure.
     const envelope = { orderId: old[0]!, storeId: 'main', occurredAt: new Date(now.getTime() - 40 * DAY).toISOString(), customerId: 'c-1' };
@@ -84,5 +93,47 @@ describe('the retention timer', () => {
     expect((await inventory.getEntity<{ cups: number }>('main', 'stock')).cups).toBe(10);
     expect(await has(beverages, old[0]!, JOB_ROW)).toBe(false);
     expect(deps.publisher.published).toEqual([]);
+    // A cancel of an order somehow still open that long is still answered: it can reach a final state.
+    expect(await createBrewer(deps).brew([makeEvent('CancelRequested', { ...envelope, reason: 'customer-cancelled' })], invocationContext().context)).toEqual([]);
+    expect(deps.publisher.published.map((e) => [e.type, 'orderId' in e ? e.orderId : undefined])).toEqual([['BrewingCancelled', old[0]]]);
+  });
+
+  it('reaches every store over successive runs, however few stores one run visits', async () => {
+    const now = new Date('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await deps.table(TABLES.inventory);
+    const stores = ['east', 'main', 'north'];
+    for (const storeId of stores) await setStock(deps, storeId);
+    const expired = newOrderId(new Date(now.getTime() - 40 * DAY));
+    for (const storeId of stores) await inventory.createEntity({ partitionKey: storeId, rowKey: reservationKey(expired), outcome: 'reserved', cups: 1 });
+    const left = async () => (await Promise.all(stores.map(async (storeId) => ((await getOrUndefined(inventory, storeId, reservationKey(expired))) ? storeId : undefined)))).filter(Boolean);
+
+    // One store a run: the runs go on where the last one stopped.
+    const cleanup = createCleanup(deps, 1);
+    await cleanup({}, invocationContext().context);
+    expect(await left()).toEqual(['main', 'north']);
+    await cleanup({}, invocationContext().context);
+    expect(await left()).toEqual(['north']);
+    await cleanup({}, invocationContext().context);
+    expect(await left()).toEqual([]);
+  });
+
+  it('lists, and expires the reservations of, a store an instance of the version before the directory stocked after the directory was made', async () => {
+    const now = new Date('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await deps.table(TABLES.inventory);
+    await setStock(deps, 'main');
+    expect(await listedStores(deps)).toEqual(['main']);
+    // What the older version wrote for its first set of store "east": the stock and a `~stores` row.
+    await inventory.createEntity({ partitionKey: 'east', rowKey: 'stock', cups: 4, updatedAt: now.toISOString() });
+    await inventory.createEntity({ partitionKey: LEGACY_STORES_PARTITION, rowKey: 'east' });
+    const expired = newOrderId(new Date(now.getTime() - 40 * DAY));
+    await inventory.createEntity({ partitionKey: 'east', rowKey: reservationKey(expired), outcome: 'reserved', cups: 1 });
+    expect(await listedStores(deps)).toEqual(['main']);
+
+    await createCleanup(deps)({}, invocationContext().context);
+
+    expect(await listedStores(deps)).toEqual(['east', 'main']);
+    expect(await getOrUndefined(inventory, 'east', reservationKey(expired))).toBeUndefined();
   });
 });

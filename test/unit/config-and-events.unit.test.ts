@@ -43,6 +43,13 @@ describe('configuration', () => {
     expect(parseConfig({ ...local, INTAKE_TIMEOUT_SECONDS: '4', IDEMPOTENCY_TTL_HOURS: '48' })).toMatchObject({ intakeTimeoutSeconds: 4, idempotencyTtlHours: 48 });
   });
 
+  it('keeps records whole days: RETENTION_DAYS is an integer of at least 1, named when it is not', () => {
+    const local = { ...tables, EventHubConnection: 'x' };
+    expect(parseConfig(local)).toMatchObject({ retentionDays: 30 });
+    expect(parseConfig({ ...local, RETENTION_DAYS: '7' })).toMatchObject({ retentionDays: 7 });
+    for (const bad of ['0', '0.5', '-3', 'forever']) expect(() => parseConfig({ ...local, RETENTION_DAYS: bad }), bad).toThrow(/RETENTION_DAYS/);
+  });
+
   it('exports telemetry only where a setting says so, and names a bad OTLP endpoint', () => {
     const local = { ...tables, EventHubConnection: 'LocalEventLog=http://127.0.0.1:7071/_eventhubs' };
     expect(parseConfig(local).telemetry).toEqual({ serviceName: 'unmanned-cafe' });
