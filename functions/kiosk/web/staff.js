@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS, parseSettingsForm, readSettings, settingsPatch } from
  * @import { SettingsForm, StoreSettings } from './store-settings.js'
  */
 /**
- * An order from GET /orders (only what this page reads).
+ * An order from GET /stores/{storeId}/orders (only what this page reads).
  * @typedef {{ id: string, status: string, reason?: string, createdAt: string, items: CartLine[] }} StaffOrder
  */
 /** @typedef {'off' | 'local' | 'entra'} AuthMode */
