@@ -1,11 +1,18 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { RETENTION_GRACE_DAYS, expiredId, expiredIdsAfter } from '../../shared/retention';
-import { listAll, odata, submitByPartition } from '../../shared/tables';
-import { RESERVATION_PREFIX } from './rows';
+import { getOrUndefined, listAll, odata, submitByPartition } from '../../shared/tables';
+import { DIRECTORY_PARTITION, RESERVATION_PREFIX, RETENTION_CURSOR_ROW } from './rows';
 import { readDirectory } from './storeDirectory';
 
 /** Stores visited per run: a bounded amount of work an hour, however many stores the chain has. */
-const STORES_PER_RUN = 500;
+export const STORES_PER_RUN = 500;
+
+/** The stores of one run: `count` of the sorted `ids` after `after`, going round to the first. */
+export function storesAfter(ids: readonly string[], after: string, count: number): string[] {
+  const start = ids.findIndex((id) => id > after);
+  const from = start < 0 ? 0 : start;
+  return [...ids.slice(from), ...ids.slice(0, from)].slice(0, count);
+}
 
 /**
  * Reservations leave their store's partition after RETENTION_DAYS (and the grace day). The partition
@@ -15,31 +22,28 @@ const STORES_PER_RUN = 500;
  *
  * Store by store through the directory (the stores whose stock was ever set: an order for a store
  * never stocked is refused, and its one reservation stays in a cold partition of its own), the key
- * range of expired ids (ids count down, so they sort last). A run visits at most STORES_PER_RUN
- * stores and deletes at most `maxRows` rows, and the next run goes on after the last store visited,
- * so every store is reached however many there are.
+ * range of expired ids (ids count down, so they sort last). A run visits at most `storesPerRun` stores
+ * and deletes at most `maxRows` rows; where it stopped is stored (a row beside the directory), so the
+ * next run, on whichever instance, goes on from there and every store is reached.
  */
-export function createReservationExpiry(storesPerRun = STORES_PER_RUN) {
-  /** The last store the previous run visited (this process's; a new process starts from the first). */
-  let after = '';
-  return async function expireReservations(client: TableClient, options: { now: Date; retentionDays: number; maxRows?: number }): Promise<number> {
-    const days = options.retentionDays + RETENTION_GRACE_DAYS;
-    const from = `${RESERVATION_PREFIX}${expiredIdsAfter(options.now, days)}`;
-    const to = `${RESERVATION_PREFIX}~`;
-    const { ids } = await readDirectory(client);
-    const start = ids.findIndex((id) => id > after);
-    const turn = [...ids.slice(start < 0 ? ids.length : start), ...ids.slice(0, start < 0 ? ids.length : start)].slice(0, storesPerRun);
-    let left = options.maxRows ?? 5_000;
-    let deleted = 0;
-    for (const storeId of turn) {
-      if (left <= 0) break;
-      const rows = await listAll<object>(client, odata`PartitionKey eq ${storeId} and RowKey gt ${from} and RowKey lt ${to}`, left);
-      const doomed = rows.filter((row) => expiredId(row.rowKey!.slice(RESERVATION_PREFIX.length), options.now, days));
-      await submitByPartition(client, doomed.map((row): TransactionAction => ['delete', { partitionKey: storeId, rowKey: row.rowKey! }]));
-      deleted += doomed.length;
-      left -= rows.length;
-      after = storeId;
-    }
-    return deleted;
-  };
+export async function expireReservations(client: TableClient, options: { now: Date; retentionDays: number; storesPerRun?: number; maxRows?: number }): Promise<number> {
+  const days = options.retentionDays + RETENTION_GRACE_DAYS;
+  const from = `${RESERVATION_PREFIX}${expiredIdsAfter(options.now, days)}`;
+  const to = `${RESERVATION_PREFIX}~`;
+  const [{ ids }, cursor] = await Promise.all([readDirectory(client), getOrUndefined<{ after?: string }>(client, DIRECTORY_PARTITION, RETENTION_CURSOR_ROW)]);
+  let left = options.maxRows ?? 5_000;
+  let deleted = 0;
+  let done: string | undefined;
+  for (const storeId of storesAfter(ids, cursor?.after ?? '', options.storesPerRun ?? STORES_PER_RUN)) {
+    if (left <= 0) break;
+    const rows = await listAll<object>(client, odata`PartitionKey eq ${storeId} and RowKey gt ${from} and RowKey lt ${to}`, left);
+    const doomed = rows.filter((row) => expiredId(row.rowKey!.slice(RESERVATION_PREFIX.length), options.now, days));
+    await submitByPartition(client, doomed.map((row): TransactionAction => ['delete', { partitionKey: storeId, rowKey: row.rowKey! }]));
+    deleted += doomed.length;
+    left -= rows.length;
+    // A store whose rows used up the budget may hold more: the next run starts with it again.
+    if (left > 0) done = storeId;
+  }
+  if (done !== undefined) await client.upsertEntity({ partitionKey: DIRECTORY_PARTITION, rowKey: RETENTION_CURSOR_ROW, after: done }, 'Replace');
+  return deleted;
 }

@@ -15,6 +15,8 @@
  */
 export const DIRECTORY_PARTITION = '~directory';
 export const DIRECTORY_ROW = 'stores';
+/** Where the retention timer's walk through the stores stopped (`{ after: storeId }`), so any instance's next run goes on from there. */
+export const RETENTION_CURSOR_ROW = 'retention-cursor';
 /**
  * The old layout's directory, one row per store (`PK=~stores, RK=storeId`), read once to fill the
  * directory where it is missing (storeDirectory.ts) and no longer written.

@@ -75,6 +75,9 @@ export async function adoptLegacyStores(client: TableClient): Promise<number> {
   if (legacy.length === 0) return 0;
   const listed = new Set((await readDirectory(client)).ids);
   const missing = legacy.map((row) => row.rowKey!).filter((id) => !listed.has(id) && StoreId.safeParse(id).success);
-  for (const storeId of missing) await joinDirectory(client, storeId);
+  // One store that cannot join (a full directory) keeps none of the others out.
+  const failures: unknown[] = [];
+  for (const storeId of missing) await joinDirectory(client, storeId).catch((error: unknown) => failures.push(error));
+  if (failures.length > 0) throw failures[0];
   return missing.length;
 }

@@ -39,7 +39,7 @@ export interface BoardRow {
   [piece: `details${number}`]: string | undefined;
 }
 
-type PackedTile = [orderId: string, status: BoardTile['status'], updatedAt: number, readyAt?: number];
+type PackedTile = [orderId: string, status: BoardTile['status'], updatedAt: number, readyAt?: number | null];
 type PackedLine = [menuItemId: string, quantity: number];
 /** Absent fields in the middle are `null`; trailing absent ones are left off. */
 type PackedDetail = [createdAt?: number | null, items?: PackedLine[] | null, reason?: string];
@@ -52,7 +52,7 @@ function unpack([orderId, status, updatedAt, readyAt]: PackedTile, [createdAt, i
     orderId,
     status,
     updatedAt: iso(updatedAt),
-    ...(readyAt === undefined ? {} : { readyAt: iso(readyAt) }),
+    ...(absent(readyAt) ? {} : { readyAt: iso(readyAt) }),
     ...(absent(createdAt) ? {} : { createdAt: iso(createdAt) }),
     ...(absent(items) ? {} : { items: items.map(([menuItemId, quantity]) => ({ menuItemId, quantity })) }),
     ...(reason === undefined ? {} : { reason }),

@@ -6,7 +6,7 @@ import { isFinal, type OrderStatus } from '../orders/order';
 import { ORDER_PARTITIONS_END } from '../orders/rows';
 import { customerPartition } from '../notifications/rows';
 import { expireSalesDetail } from '../sales/retention';
-import { createReservationExpiry } from '../inventory/retention';
+import { expireReservations } from '../inventory/retention';
 import { adoptLegacyStores } from '../inventory/storeDirectory';
 import { expireJobs } from '../beverages/retention';
 import { SpanKind, inSpan } from '../../shared/tracing';
@@ -21,7 +21,6 @@ import { SpanKind, inSpan } from '../../shared/tracing';
  * rows per table and the next run goes on.
  */
 export function createCleanup(deps: ServiceDeps, storesPerRun?: number) {
-  const expireReservations = createReservationExpiry(storesPerRun);
   return function cleanUpExpired(_timer: unknown, context: InvocationContext): Promise<void> {
     return inSpan('cleanUpExpired', SpanKind.INTERNAL, () => cleanUp(context));
   };
@@ -29,32 +28,43 @@ export function createCleanup(deps: ServiceDeps, storesPerRun?: number) {
   async function cleanUp(context: InvocationContext): Promise<void> {
     const now = deps.now();
     const retentionDays = deps.settings.retentionDays;
-    const orders = await deleteExpiredBuckets(await deps.table(TABLES.orders), {
-      now,
-      retentionDays,
-      end: ORDER_PARTITIONS_END,
-      keep: (row) => !isFinal(row.status as OrderStatus),
-    });
-    const kiosk = await deleteExpiredBuckets(await deps.table(TABLES.kiosk), { now, retentionDays, end: '~' });
-    const notifications = await deleteExpiredBuckets(await deps.table(TABLES.notifications), {
-      now,
-      retentionDays,
-      prefix: '~',
-      end: '~~',
-      alsoDelete: (row) => [['delete', { partitionKey: customerPartition(String(row.customerId)), rowKey: String(row.rowKey) }]],
-    });
-    const sales = await expireSalesDetail(await deps.table(TABLES.sales), { now, retentionDays });
-    const inventory = await deps.table(TABLES.inventory);
+    const failures: unknown[] = [];
+    /** Each step on its own: one that fails (a full store directory, storage refusing) skips none of the others. */
+    const step = async (name: string, run: () => Promise<number>): Promise<number> => {
+      try {
+        return await run();
+      } catch (error) {
+        context.warn(`retention: ${name} failed; the next run tries again: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(error);
+        return 0;
+      }
+    };
+    const orders = await step('orders', async () =>
+      deleteExpiredBuckets(await deps.table(TABLES.orders), { now, retentionDays, end: ORDER_PARTITIONS_END, keep: (row) => !isFinal(row.status as OrderStatus) }),
+    );
+    const kiosk = await step('kiosk views', async () => deleteExpiredBuckets(await deps.table(TABLES.kiosk), { now, retentionDays, end: '~' }));
+    const notifications = await step('notifications', async () =>
+      deleteExpiredBuckets(await deps.table(TABLES.notifications), {
+        now,
+        retentionDays,
+        prefix: '~',
+        end: '~~',
+        alsoDelete: (row) => [['delete', { partitionKey: customerPartition(String(row.customerId)), rowKey: String(row.rowKey) }]],
+      }),
+    );
+    const sales = await step('sales detail', async () => expireSalesDetail(await deps.table(TABLES.sales), { now, retentionDays }));
     // A store first stocked by an instance of the version before the directory (during a rolling
     // deployment) is listed, and its reservations expire, from this run on.
-    const adopted = await adoptLegacyStores(inventory);
+    const adopted = await step('adopting stores the version before listed', async () => adoptLegacyStores(await deps.table(TABLES.inventory)));
     if (adopted > 0) context.log(`store directory: adopted ${adopted} store(s) an older version listed`);
-    const reservations = await expireReservations(inventory, { now, retentionDays });
-    const jobs = await expireJobs(await deps.table(TABLES.beverages), { now, retentionDays });
+    const reservations = await step('reservations', async () => expireReservations(await deps.table(TABLES.inventory), { now, retentionDays, ...(storesPerRun ? { storesPerRun } : {}) }));
+    const jobs = await step('brewing jobs', async () => expireJobs(await deps.table(TABLES.beverages), { now, retentionDays }));
     if (orders + kiosk + notifications + sales + reservations + jobs > 0) {
       context.log(
         `retention: deleted ${orders} order, ${kiosk} kiosk, ${notifications} notification, ${sales} sales detail, ${reservations} reservation and ${jobs} brewing job rows older than ${retentionDays} days`,
       );
     }
+    // The run still shows as failed (monitoring counts it), after doing all it could.
+    if (failures.length > 0) throw failures[0];
   }
 }

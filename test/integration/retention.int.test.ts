@@ -4,7 +4,8 @@ import { createBrewer } from '../../functions/beverages/brewer';
 import { DUE_PARTITION, JOB_ROW } from '../../functions/beverages/rows';
 import { createInventoryApi } from '../../functions/inventory/api';
 import { createReservations } from '../../functions/inventory/reservations';
-import { LEGACY_STORES_PARTITION, reservationKey } from '../../functions/inventory/rows';
+import { DIRECTORY_PARTITION, DIRECTORY_ROW, LEGACY_STORES_PARTITION, reservationKey } from '../../functions/inventory/rows';
+import { MAX_DIRECTORY_STORES, packDirectory } from '../../functions/inventory/directory';
 import { makeEvent } from '../../shared/events';
 import { createCleanup } from '../../functions/operations/cleanup';
 import { OPEN_PARTITION, orderAt } from '../../functions/orders/rows';
@@ -93,12 +94,22 @@ describe('the retention timer', () => {
     expect((await inventory.getEntity<{ cups: number }>('main', 'stock')).cups).toBe(10);
     expect(await has(beverages, old[0]!, JOB_ROW)).toBe(false);
     expect(deps.publisher.published).toEqual([]);
-    // A cancel of an order somehow still open that long is still answered: it can reach a final state.
+    // Past the retention but within the grace day: its reservation is still there, and a late copy is
+    // ignored all the same (not answered again from the reservation).
+    const gracedEnvelope = { ...envelope, orderId: graced, occurredAt: new Date(now.getTime() - 30.5 * DAY).toISOString() };
+    expect(await createReservations(deps)([makeEvent('OrderPlaced', { ...gracedEnvelope, items, cups: 3 })], invocationContext().context)).toEqual([]);
+    expect(deps.publisher.published).toEqual([]);
+    // A cancel of an order somehow still open that long is still answered, by both services: it can
+    // reach a final state (inventory records it, with no cups to give back; beverages will not brew it).
+    const cancelled = makeEvent('OrderCancelled', { ...envelope, reason: 'timed-out' });
+    expect(await createReservations(deps)([cancelled], invocationContext().context)).toEqual([]);
+    expect(await inventory.getEntity<{ outcome: string }>('main', reservationKey(old[0]!))).toMatchObject({ outcome: 'cancelled' });
+    expect((await inventory.getEntity<{ cups: number }>('main', 'stock')).cups).toBe(10);
     expect(await createBrewer(deps).brew([makeEvent('CancelRequested', { ...envelope, reason: 'customer-cancelled' })], invocationContext().context)).toEqual([]);
     expect(deps.publisher.published.map((e) => [e.type, 'orderId' in e ? e.orderId : undefined])).toEqual([['BrewingCancelled', old[0]]]);
   });
 
-  it('reaches every store over successive runs, however few stores one run visits', async () => {
+  it('reaches every store over successive runs on any instance, however few stores one run visits, and goes round', async () => {
     const now = new Date('2026-11-25T10:00:00.000Z');
     const deps = testDeps({ retentionDays: 30 }, () => now);
     const inventory = await deps.table(TABLES.inventory);
@@ -108,14 +119,40 @@ describe('the retention timer', () => {
     for (const storeId of stores) await inventory.createEntity({ partitionKey: storeId, rowKey: reservationKey(expired), outcome: 'reserved', cups: 1 });
     const left = async () => (await Promise.all(stores.map(async (storeId) => ((await getOrUndefined(inventory, storeId, reservationKey(expired))) ? storeId : undefined)))).filter(Boolean);
 
-    // One store a run: the runs go on where the last one stopped.
-    const cleanup = createCleanup(deps, 1);
-    await cleanup({}, invocationContext().context);
+    // One store a run, each run a new process (a timer may land on any instance): each goes on
+    // where the last one stopped.
+    const run = () => createCleanup(deps, 1)({}, invocationContext().context);
+    await run();
     expect(await left()).toEqual(['main', 'north']);
-    await cleanup({}, invocationContext().context);
+    await run();
     expect(await left()).toEqual(['north']);
-    await cleanup({}, invocationContext().context);
+    await run();
     expect(await left()).toEqual([]);
+    // Then round again, from the first store.
+    await inventory.createEntity({ partitionKey: 'east', rowKey: reservationKey(expired), outcome: 'reserved', cups: 1 });
+    await run();
+    expect(await left()).toEqual([]);
+  });
+
+  it('still expires reservations and jobs when adopting a store fails (a full directory), and reports the run failed', async () => {
+    const now = new Date('2026-11-25T10:00:00.000Z');
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await deps.table(TABLES.inventory);
+    const beverages = await deps.table(TABLES.beverages);
+    const ids = ['main', ...Array.from({ length: MAX_DIRECTORY_STORES - 1 }, (_, i) => `s-${String(i).padStart(5, '0')}`)];
+    await inventory.createEntity({ partitionKey: DIRECTORY_PARTITION, rowKey: DIRECTORY_ROW, ...packDirectory(ids) });
+    await inventory.createEntity({ partitionKey: 'main', rowKey: 'stock', cups: 10, updatedAt: now.toISOString() });
+    // An older instance stocked one store more: the full directory cannot take it.
+    await inventory.createEntity({ partitionKey: LEGACY_STORES_PARTITION, rowKey: 'zz-late' });
+    const expired = newOrderId(new Date(now.getTime() - 40 * DAY));
+    await inventory.createEntity({ partitionKey: 'main', rowKey: reservationKey(expired), outcome: 'reserved', cups: 1 });
+    await beverages.createEntity({ partitionKey: expired, rowKey: JOB_ROW, storeId: 'main', status: 'completed' });
+
+    const { context, logs } = invocationContext();
+    await expect(createCleanup(deps)({}, context)).rejects.toMatchObject({ problem: { status: 507 } });
+    expect(logs.filter((l) => l.level === 'warning').map((l) => l.message).join('\n')).toMatch(/adopting stores/);
+    expect(await getOrUndefined(inventory, 'main', reservationKey(expired))).toBeUndefined();
+    expect(await getOrUndefined(beverages, expired, JOB_ROW)).toBeUndefined();
   });
 
   it('lists, and expires the reservations of, a store an instance of the version before the directory stocked after the directory was made', async () => {

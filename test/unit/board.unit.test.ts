@@ -143,6 +143,8 @@ describe('the pickup board fold', () => {
     const o = order(0);
     const old: BoardRow = { storeId: 'main', tiles: JSON.stringify([[o.orderId, 'brewing', Date.parse(iso(0, 2)), Date.parse(iso(0, 5))]]) };
     expect(tilesOf(old)).toEqual([{ orderId: o.orderId, status: 'brewing', updatedAt: iso(0, 2), readyAt: iso(0, 5) }]);
+    // A ready time written as null (never ready) is no ready time, not the epoch.
+    expect(tilesOf({ storeId: 'main', tiles: JSON.stringify([[o.orderId, 'cancelled', Date.parse(iso(0, 3)), null]]) })).toEqual([{ orderId: o.orderId, status: 'cancelled', updatedAt: iso(0, 3) }]);
     // The next fold completes it as any tile.
     expect(fold([o.completed], tilesOf(old))).toEqual([{ orderId: o.orderId, status: 'completed', updatedAt: iso(0, 5), readyAt: iso(0, 5) }]);
   });
