@@ -89,6 +89,12 @@ const storeOrder = (storeId: string, t: Tile): z.infer<typeof StoreOrder> => ({
 
 export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] = 'off') {
   const kiosk = () => deps.table(TABLES.kiosk);
+  /** The store's board: one point read (no tiles for a store that has had no order). */
+  const boardOf = async (storeId: string): Promise<Tile[]> => {
+    const at = boardAt(storeId);
+    const row = await getOrUndefined<BoardRow>(await kiosk(), at.partitionKey, at.rowKey);
+    return row ? tilesOf(row) : [];
+  };
   return {
     async getKioskOrder(request: HttpRequest): Promise<HttpResponseInit> {
       const id = pathId(OrderId, request.params.id, 'order');
@@ -101,9 +107,7 @@ export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] =
     /** One point read of the store's board (see `BOARD_BUCKETS` for how far back it shows). */
     async listKioskOrders(request: HttpRequest): Promise<HttpResponseInit> {
       const q = parseWith(BoardQuery, queryObject(request), 'query');
-      const at = boardAt(q.storeId);
-      const row = await getOrUndefined<BoardRow>(await kiosk(), at.partitionKey, at.rowKey);
-      return json(200, row ? showing(tilesOf(row), deps.now(), q.limit).map(tile) : []);
+      return json(200, showing(await boardOf(q.storeId), deps.now(), q.limit).map(tile));
     },
 
     /**
@@ -113,9 +117,7 @@ export function createKioskApi(deps: ServiceDeps, authMode: AuthConfig['mode'] =
     async listStoreOrders(request: HttpRequest): Promise<HttpResponseInit> {
       const storeId = parseWith(StoreId, request.params.storeId, 'store id');
       const q = parseWith(StoreOrdersQuery, queryObject(request), 'query');
-      const at = boardAt(storeId);
-      const row = await getOrUndefined<BoardRow>(await kiosk(), at.partitionKey, at.rowKey);
-      return json(200, row ? newest(tilesOf(row), q.limit).map((t) => storeOrder(storeId, t)) : []);
+      return json(200, newest(await boardOf(storeId), q.limit).map((t) => storeOrder(storeId, t)));
     },
 
     /** `auth` tells the staff page how to sign in: `off`, `local` (the local host's token endpoint) or `entra`. */
