@@ -9,3 +9,21 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
   }
   return groups;
 }
+
+/** Where `key` is, or would go, in the sorted `keys` (binary search: a list may hold thousands). */
+export function sortedIndex(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (keys[mid]! < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Where the keys after `key` start in the sorted, unique `keys` (their length when there are none). */
+export function indexAfter(keys: readonly string[], key: string): number {
+  const at = sortedIndex(keys, key);
+  return keys[at] === key ? at + 1 : at;
+}

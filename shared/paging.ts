@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
+import { indexAfter } from './collections';
 import { problem } from './http';
 
 /**
@@ -39,7 +40,7 @@ export async function listPage<T extends object>(client: TableClient, filter: st
 const KEY_CURSOR = 'k_';
 
 /**
- * One page of a sorted list of keys read whole (a packed directory): the keys after the cursor, at most
+ * One page of a sorted, unique list of keys read whole (a packed directory): the keys after the cursor, at most
  * `limit`. The cursor names the last key answered, so a key added between two pages is answered if it
  * sorts after that one, and none is answered twice. A cursor of another kind (a query's continuation
  * token) is refused.
@@ -49,8 +50,7 @@ export function keyPage(keys: readonly string[], limit: number, cursor?: string)
   if (cursor !== undefined) {
     const after = cursor.startsWith(KEY_CURSOR) ? Buffer.from(cursor.slice(KEY_CURSOR.length), 'base64url').toString('utf8') : '';
     if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== cursor.slice(KEY_CURSOR.length)) throw badCursor();
-    start = keys.findIndex((key) => key > after);
-    if (start < 0) start = keys.length;
+    start = indexAfter(keys, after);
   }
   const page = keys.slice(start, start + limit);
   const last = page.at(-1);

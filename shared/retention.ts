@@ -1,4 +1,4 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import type { InvocationContext } from '@azure/functions';
 import { newOrderId, orderBucket, orderTime } from './identifiers';
 import { listAll, odata, submitByPartition } from './tables';
@@ -34,6 +34,17 @@ export function withoutExpired<E extends { orderId: string; type: string }>(even
   const live = events.filter((event) => !types.has(event.type) || !expiredId(event.orderId, now, retentionDays));
   if (live.length < events.length) context.warn(`ignored ${events.length - live.length} event(s) of orders older than the retention (${retentionDays} days)`);
   return live;
+}
+
+/**
+ * Deletes the listed rows whose order (`orderIdOf`) is older than `days`, one transaction per
+ * partition and 100 rows; rows of younger orders, or of ids this app did not make, stay. Returns how
+ * many it deleted.
+ */
+export async function deleteRowsOfExpired(client: TableClient, rows: readonly TableEntityResult<object>[], orderIdOf: (row: TableEntityResult<object>) => string, now: Date, days: number): Promise<number> {
+  const doomed = rows.filter((row) => expiredId(orderIdOf(row), now, days));
+  await submitByPartition(client, doomed.map((row): TransactionAction => ['delete', { partitionKey: row.partitionKey!, rowKey: row.rowKey! }]));
+  return doomed.length;
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { RETENTION_GRACE_DAYS, expiredId, expiredIdsAfter } from '../../shared/retention';
-import { listAll, odata, submitByPartition } from '../../shared/tables';
+import type { TableClient } from '@azure/data-tables';
+import { RETENTION_GRACE_DAYS, deleteRowsOfExpired, expiredIdsAfter } from '../../shared/retention';
+import { listAll, odata } from '../../shared/tables';
 import { JOB_ROW } from './rows';
 
 /**
@@ -14,7 +14,5 @@ export async function expireJobs(client: TableClient, options: { now: Date; rete
   const days = options.retentionDays + RETENTION_GRACE_DAYS;
   const from = expiredIdsAfter(options.now, days);
   const rows = await listAll<object>(client, odata`PartitionKey gt ${from} and PartitionKey lt ${'~'} and RowKey eq ${JOB_ROW}`, options.maxRows ?? 5_000);
-  const doomed = rows.filter((row) => expiredId(row.partitionKey!, options.now, days));
-  await submitByPartition(client, doomed.map((row): TransactionAction => ['delete', { partitionKey: row.partitionKey!, rowKey: JOB_ROW }]));
-  return doomed.length;
+  return deleteRowsOfExpired(client, rows, (row) => row.partitionKey!, options.now, days);
 }

@@ -11,6 +11,7 @@
  *
  * Pure: packing, unpacking and joining; the reads and writes are in storeDirectory.ts.
  */
+import { sortedIndex } from '../../shared/collections';
 import { toPieces, fromPieces } from '../../shared/textPieces';
 
 /**
@@ -46,18 +47,6 @@ export function withStore(ids: readonly string[], storeId: string): string[] | u
   const at = sortedIndex(ids, storeId);
   if (ids[at] === storeId) return undefined;
   return [...ids.slice(0, at), storeId, ...ids.slice(at)];
-}
-
-/** Where `id` is, or would go, in sorted `ids` (binary search: the directory may hold thousands). */
-export function sortedIndex(ids: readonly string[], id: string): number {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (ids[mid]! < id) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /** The ids of the old layout's `~stores` rows, as a directory: sorted, unique. */

@@ -1,6 +1,7 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { RETENTION_GRACE_DAYS, expiredId, expiredIdsAfter } from '../../shared/retention';
-import { getOrUndefined, listAll, odata, submitByPartition } from '../../shared/tables';
+import type { TableClient } from '@azure/data-tables';
+import { indexAfter } from '../../shared/collections';
+import { RETENTION_GRACE_DAYS, deleteRowsOfExpired, expiredIdsAfter } from '../../shared/retention';
+import { getOrUndefined, listAll, odata } from '../../shared/tables';
 import { DIRECTORY_PARTITION, RESERVATION_PREFIX, RETENTION_CURSOR_ROW } from './rows';
 import { readDirectory } from './storeDirectory';
 
@@ -9,8 +10,7 @@ export const STORES_PER_RUN = 500;
 
 /** The stores of one run: `count` of the sorted `ids` after `after`, going round to the first. */
 export function storesAfter(ids: readonly string[], after: string, count: number): string[] {
-  const start = ids.findIndex((id) => id > after);
-  const from = start < 0 ? 0 : start;
+  const from = indexAfter(ids, after);
   return [...ids.slice(from), ...ids.slice(0, from)].slice(0, count);
 }
 
@@ -37,9 +37,7 @@ export async function expireReservations(client: TableClient, options: { now: Da
   for (const storeId of storesAfter(ids, cursor?.after ?? '', options.storesPerRun ?? STORES_PER_RUN)) {
     if (left <= 0) break;
     const rows = await listAll<object>(client, odata`PartitionKey eq ${storeId} and RowKey gt ${from} and RowKey lt ${to}`, left);
-    const doomed = rows.filter((row) => expiredId(row.rowKey!.slice(RESERVATION_PREFIX.length), options.now, days));
-    await submitByPartition(client, doomed.map((row): TransactionAction => ['delete', { partitionKey: storeId, rowKey: row.rowKey! }]));
-    deleted += doomed.length;
+    deleted += await deleteRowsOfExpired(client, rows, (row) => row.rowKey!.slice(RESERVATION_PREFIX.length), options.now, days);
     left -= rows.length;
     // A store whose rows used up the budget may hold more: the next run starts with it again.
     if (left > 0) done = storeId;

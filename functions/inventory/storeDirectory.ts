@@ -22,6 +22,12 @@ interface Directory {
  */
 const JOIN_ATTEMPTS = 30;
 
+/** The store ids the old layout's `~stores` rows name (one query of that small partition). */
+async function legacyStoreIds(client: TableClient): Promise<string[]> {
+  const rows = await listAll<object>(client, odata`PartitionKey eq ${LEGACY_STORES_PARTITION}`);
+  return rows.map((row) => row.rowKey!).filter((id) => StoreId.safeParse(id).success);
+}
+
 /**
  * The directory as stored. Where it is missing (a fresh table, or one the old layout wrote) it is made
  * once from the old layout's `~stores` rows, on the first read or store write that finds it missing:
@@ -32,8 +38,7 @@ const JOIN_ATTEMPTS = 30;
 export async function readDirectory(client: TableClient): Promise<Directory> {
   const stored = await getOrUndefined<Record<string, unknown>>(client, DIRECTORY_PARTITION, DIRECTORY_ROW);
   if (stored) return { ids: unpackDirectory(stored), etag: stored.etag };
-  const legacy = await listAll<object>(client, odata`PartitionKey eq ${LEGACY_STORES_PARTITION}`);
-  const ids = directoryOf(legacy.map((row) => row.rowKey!).filter((id) => StoreId.safeParse(id).success));
+  const ids = directoryOf(await legacyStoreIds(client));
   try {
     const created = await client.createEntity({ partitionKey: DIRECTORY_PARTITION, rowKey: DIRECTORY_ROW, ...packDirectory(ids) });
     return { ids, etag: created.etag! };
@@ -71,10 +76,10 @@ export async function joinDirectory(client: TableClient, storeId: string): Promi
  * hourly timer. Returns how many stores joined.
  */
 export async function adoptLegacyStores(client: TableClient): Promise<number> {
-  const legacy = await listAll<object>(client, odata`PartitionKey eq ${LEGACY_STORES_PARTITION}`);
+  const legacy = await legacyStoreIds(client);
   if (legacy.length === 0) return 0;
   const listed = new Set((await readDirectory(client)).ids);
-  const missing = legacy.map((row) => row.rowKey!).filter((id) => !listed.has(id) && StoreId.safeParse(id).success);
+  const missing = legacy.filter((id) => !listed.has(id));
   // One store that cannot join (a full directory) keeps none of the others out.
   const failures: unknown[] = [];
   for (const storeId of missing) await joinDirectory(client, storeId).catch((error: unknown) => failures.push(error));
