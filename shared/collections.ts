@@ -27,3 +27,10 @@ export function indexAfter(keys: readonly string[], key: string): number {
   const at = sortedIndex(keys, key);
   return keys[at] === key ? at + 1 : at;
 }
+
+/** The items in consecutive slices of at most `size`, in order. */
+export function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}

@@ -9,26 +9,20 @@ import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
 import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isTransactionConflict, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
-import { announces, compensate, reserveInTurn, type Decision, type Reservation } from './stock';
+import { announces, compensate, reserveInTurn, type Reservation } from './stock';
 import { createThresholds, logStockLow, lowFields, markAnnounced, owedStockLow } from './lowStock';
-import { RESERVATION_PREFIX, STOCK_ROW, reservationKey, type StockRow } from './rows';
+import { RESERVATION_PREFIX, STOCK_ROW, orderIdOfReservation, reservationKey, type ReservationRow, type StockRow } from './rows';
+import { mayBeArchived, readArchiveGuard, readArchived, type ArchiveGuard } from './archive';
 import { withoutExpired } from '../../shared/retention';
-
-interface ReservationRow {
-  outcome: Decision;
-  cups: number;
-  available: number;
-  decidedAt: string;
-  releasedAt?: string;
-}
 
 type Decided = Pick<ReservationRow, 'outcome' | 'cups' | 'available'>;
 
-/** Orders decided per transaction: the stock row and up to 99 reservation records. */
-const CHUNK = MAX_TRANSACTION_OPERATIONS - 1;
+/** Orders decided per transaction: the stock row, the archive guard and up to 98 reservation records. */
+const CHUNK = MAX_TRANSACTION_OPERATIONS - 2;
 
 type HeldStock = StockRow & { etag: string };
-type HeldDecision = Decided & { etag: string };
+/** A decision as read: from the hot partition with its ETag, or from the archive (then rewritten into the hot partition if it changes). */
+type HeldDecision = Decided & ({ etag: string; archived?: undefined } | { archived: ReservationRow });
 
 function outcomeEvent(order: OrderPlaced, r: { outcome: Reservation['outcome']; available: number }, now: Date): CafeEvent {
   const base = { orderId: order.orderId, storeId: order.storeId, occurredAt: now.toISOString() };
@@ -62,6 +56,20 @@ async function readDecidedRange(client: TableClient, storeId: string, orderIds: 
 async function readDecidedEach(client: TableClient, storeId: string, orderIds: readonly string[]): Promise<Map<string, HeldDecision>> {
   const rows = await Promise.all(orderIds.map(async (orderId) => [orderId, await getOrUndefined<ReservationRow>(client, storeId, reservationKey(orderId))] as const));
   return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, decisionOf(row)] as const] : [])));
+}
+
+/**
+ * For the orders of a chunk old enough that the retention timer may have moved their decisions to the
+ * archive (late copies: a replay, a nudge or a cancel a day on): the guard, read first, then their
+ * archived decisions. Nothing for a chunk of younger orders, the usual case.
+ */
+async function lookInArchive(client: TableClient, storeId: string, orderIds: readonly string[], known: ReadonlyMap<string, HeldDecision>, now: Date) {
+  const old = orderIds.filter((orderId) => mayBeArchived(orderId, now));
+  if (old.length === 0) return { old: new Set<string>(), guard: undefined, archived: new Map<string, HeldDecision>() };
+  const guard: ArchiveGuard = await readArchiveGuard(client, storeId, now);
+  const found = await readArchived(client, storeId, old.filter((orderId) => !known.has(orderId)));
+  const archived = new Map([...found].map(([orderId, row]) => [orderId, { outcome: row.outcome, cups: row.cups, available: row.available, archived: row } as HeldDecision]));
+  return { old: new Set(old), guard, archived };
 }
 
 /** The stock row's own fields, without the keys, timestamp and ETag a read entity also carries. */
@@ -109,8 +117,9 @@ async function reserveForStore(
       const cached = cache.get(storeId) !== undefined;
       let stock = await stockOf(client, cache, storeId);
       const decided = readRecords ? await readDecidedRange(client, storeId, chunk.map((o) => o.orderId)) : new Map<string, HeldDecision>();
-      for (const [orderId, row] of decided) outcomes.set(orderId, row);
-      const fresh = chunk.filter((o) => !decided.has(o.orderId));
+      const { old, guard, archived } = await lookInArchive(client, storeId, chunk.map((o) => o.orderId), decided, deps.now());
+      for (const [orderId, row] of [...decided, ...archived]) outcomes.set(orderId, row);
+      const fresh = chunk.filter((o) => !decided.has(o.orderId) && !archived.has(o.orderId));
       if (fresh.length === 0) return;
 
       const requests = fresh.map((o) => ({ orderId: o.orderId, cups: o.cups }));
@@ -133,6 +142,7 @@ async function reserveForStore(
       if (stock && next && stockChanges) {
         actions.unshift(['update', { partitionKey: storeId, rowKey: STOCK_ROW, ...next }, 'Merge', { etag: stock.etag }]);
       }
+      if (guard && fresh.some((o) => old.has(o.orderId))) actions.push(guard.action);
       try {
         const response = await client.submitTransaction(actions);
         const etag = stockChanges ? response.subResponses[0]?.etag : undefined;
@@ -167,7 +177,10 @@ async function compensateForStore(
   for (let start = 0; start < unique.length; start += CHUNK) {
     const chunk = unique.slice(start, start + CHUNK);
     await withConflictRetry(async () => {
-      const [stock, decided] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, chunk.map((c) => c.orderId))]);
+      const ids = chunk.map((c) => c.orderId);
+      const [stock, hot] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, ids)]);
+      const { old, guard, archived } = await lookInArchive(client, storeId, ids, hot, deps.now());
+      const decided = new Map([...hot, ...archived]);
       const at = deps.now().toISOString();
       const actions: TransactionAction[] = [];
       let released = 0;
@@ -177,7 +190,14 @@ async function compensateForStore(
         const step = compensate(record);
         if (step.action === 'release') {
           released += step.cups;
-          actions.push(['update', { partitionKey: storeId, rowKey: reservationKey(cancel.orderId), outcome: 'released', releasedAt: at }, 'Merge', { etag: record!.etag }]);
+          const key = { partitionKey: storeId, rowKey: reservationKey(cancel.orderId) };
+          // An archived decision comes back to the hot partition, released, with the stock it gives cups
+          // back to; the timer's next move overwrites the archived copy with it.
+          actions.push(
+            record!.archived
+              ? ['create', { ...key, ...record!.archived, outcome: 'released', releasedAt: at }]
+              : ['update', { ...key, outcome: 'released', releasedAt: at }, 'Merge', { etag: record!.etag }],
+          );
           after.set(cancel.orderId, { ...record!, outcome: 'released' });
         } else if (step.action === 'close') {
           const row: Decided = { outcome: 'cancelled', cups: 0, available: stock?.cups ?? 0 };
@@ -191,6 +211,7 @@ async function compensateForStore(
         const row = { partitionKey: storeId, rowKey: STOCK_ROW, cups, updatedAt: at, ...lowFields(stock, cups, lowStockCups, at) };
         actions.unshift(stock ? ['update', row, 'Merge', { etag: stock.etag }] : ['create', row]);
       }
+      if (guard && actions.some((a) => old.has(orderIdOfReservation(String(a[1].rowKey))))) actions.push(guard.action);
       try {
         if (actions.length > 0) await client.submitTransaction(actions);
       } catch (error) {

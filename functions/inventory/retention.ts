@@ -2,7 +2,8 @@ import type { TableClient } from '@azure/data-tables';
 import { indexAfter } from '../../shared/collections';
 import { RETENTION_GRACE_DAYS, deleteRowsOfExpired, expiredIdsAfter } from '../../shared/retention';
 import { getOrUndefined, listAll, odata } from '../../shared/tables';
-import { DIRECTORY_PARTITION, RESERVATION_PREFIX, RETENTION_CURSOR_ROW } from './rows';
+import { DIRECTORY_PARTITION, RESERVATIONS_END, RESERVATION_PREFIX, RETENTION_CURSOR_ROW, archivePartition, orderIdOfReservation } from './rows';
+import { archiveReservations } from './archive';
 import { readDirectory } from './storeDirectory';
 
 /** Stores visited per run: a bounded amount of work an hour, however many stores the chain has. */
@@ -15,33 +16,40 @@ export function storesAfter(ids: readonly string[], after: string, count: number
 }
 
 /**
- * Reservations leave their store's partition after RETENTION_DAYS (and the grace day). The partition
- * is the store's hot one (every decision and stock change commits there), so without this it would
- * keep every reservation the store ever made. A reservation only answers late copies of its order's
- * OrderPlaced, and those are ignored once the order is past the retention (`withoutExpired`).
+ * Reservations leave their store's hot partition (every decision and stock change commits there) a
+ * day after their order, for the store's archive (archive.ts), and leave the archive after
+ * RETENTION_DAYS and the grace day: a reservation only answers late copies of its order's events, and
+ * those are ignored once the order is past the retention (`withoutExpired`).
  *
  * Store by store through the directory (the stores whose stock was ever set: an order for a store
  * never stocked is refused, and its one reservation stays in a cold partition of its own), the key
- * range of expired ids (ids count down, so they sort last). A run visits at most `storesPerRun` stores
- * and deletes at most `maxRows` rows; where it stopped is stored (a row beside the directory), so the
+ * range of old ids (ids count down, so they sort last). A run visits at most `storesPerRun` stores
+ * and handles at most `maxRows` rows; where it stopped is stored (a row beside the directory), so the
  * next run, on whichever instance, goes on from there and every store is reached.
  */
-export async function expireReservations(client: TableClient, options: { now: Date; retentionDays: number; storesPerRun?: number; maxRows?: number }): Promise<number> {
+export async function tidyReservations(client: TableClient, options: { now: Date; retentionDays: number; storesPerRun?: number; maxRows?: number }): Promise<{ deleted: number; archived: number }> {
   const days = options.retentionDays + RETENTION_GRACE_DAYS;
   const from = `${RESERVATION_PREFIX}${expiredIdsAfter(options.now, days)}`;
-  const to = `${RESERVATION_PREFIX}~`;
   const [{ ids }, cursor] = await Promise.all([readDirectory(client), getOrUndefined<{ after?: string }>(client, DIRECTORY_PARTITION, RETENTION_CURSOR_ROW)]);
-  let left = options.maxRows ?? 5_000;
+  let left = options.maxRows ?? 20_000;
   let deleted = 0;
+  let archived = 0;
   let done: string | undefined;
   for (const storeId of storesAfter(ids, cursor?.after ?? '', options.storesPerRun ?? STORES_PER_RUN)) {
     if (left <= 0) break;
-    const rows = await listAll<object>(client, odata`PartitionKey eq ${storeId} and RowKey gt ${from} and RowKey lt ${to}`, left);
-    deleted += await deleteRowsOfExpired(client, rows, (row) => row.rowKey!.slice(RESERVATION_PREFIX.length), options.now, days);
-    left -= rows.length;
+    // Expired ones first, from both partitions (the hot one too: a move may not have reached them), so none is moved only to be deleted.
+    for (const partition of [storeId, archivePartition(storeId)]) {
+      const rows = await listAll<object>(client, odata`PartitionKey eq ${partition} and RowKey gt ${from} and RowKey lt ${RESERVATIONS_END}`, left);
+      deleted += await deleteRowsOfExpired(client, rows, (row) => orderIdOfReservation(row.rowKey!), options.now, days);
+      left -= rows.length;
+    }
+    if (left <= 0) break;
+    const moved = await archiveReservations(client, storeId, { now: options.now, maxRows: left });
+    archived += moved;
+    left -= moved;
     // A store whose rows used up the budget may hold more: the next run starts with it again.
     if (left > 0) done = storeId;
   }
   if (done !== undefined) await client.upsertEntity({ partitionKey: DIRECTORY_PARTITION, rowKey: RETENTION_CURSOR_ROW, after: done }, 'Replace');
-  return deleted;
+  return { deleted, archived };
 }

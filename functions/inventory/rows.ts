@@ -1,3 +1,5 @@
+import type { Decision } from './stock';
+
 /**
  * The inventory table, one partition per store:
  * - `RK=stock`: the free cups;
@@ -7,6 +9,12 @@
  * - `RK=restock-key_<hash>`: a restock's Idempotency-Key.
  * The stock row and the reservations share the partition, so a decision and the stock change commit
  * in one ETag-guarded transaction.
+ * - `RK=archived`: the archive mark, written with every move of reservations to the archive (below), so
+ *   a decision on an order old enough to have been moved can be made conditional on no move since.
+ *
+ * `PK=~archive~<storeId>` is the store's archive: the reservations of orders over a day old, moved
+ * there by the retention timer (archive.ts), so the store's hot partition holds about a day of them
+ * however long the retention is.
  *
  * `PK=~directory, RK=stores` is the store directory: the ids of the stores whose stock was ever set,
  * packed into one entity (directory.ts), so `GET /inventories` reads one entity by key instead of
@@ -24,7 +32,21 @@ export const RETENTION_CURSOR_ROW = 'retention-cursor';
 export const LEGACY_STORES_PARTITION = '~stores';
 export const STOCK_ROW = 'stock';
 export const RESERVATION_PREFIX = 'res_';
+/** Sorts after every reservation key (order ids are a-z0-9), before nothing a store partition holds but them. */
+export const RESERVATIONS_END = `${RESERVATION_PREFIX}~`;
 export const reservationKey = (orderId: string) => `${RESERVATION_PREFIX}${orderId}`;
+export const orderIdOfReservation = (rowKey: string) => rowKey.slice(RESERVATION_PREFIX.length);
+export const ARCHIVE_MARK_ROW = 'archived';
+export const archivePartition = (storeId: string) => `~archive~${storeId}`;
+
+/** What was decided for one order (`RK=res_<orderId>`, in the store's partition or its archive). */
+export interface ReservationRow {
+  outcome: Decision;
+  cups: number;
+  available: number;
+  decidedAt: string;
+  releasedAt?: string;
+}
 
 export interface StockRow {
   cups: number;

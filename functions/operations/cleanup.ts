@@ -6,7 +6,7 @@ import { isFinal, type OrderStatus } from '../orders/order';
 import { ORDER_PARTITIONS_END } from '../orders/rows';
 import { customerPartition } from '../notifications/rows';
 import { expireSalesDetail } from '../sales/retention';
-import { expireReservations } from '../inventory/retention';
+import { tidyReservations } from '../inventory/retention';
 import { adoptLegacyStores } from '../inventory/storeDirectory';
 import { expireJobs } from '../beverages/retention';
 import { SpanKind, inSpan } from '../../shared/tracing';
@@ -15,7 +15,8 @@ import { SpanKind, inSpan } from '../../shared/tracing';
  * The retention timer: Table Storage has no TTL, so finished orders' records older than RETENTION_DAYS
  * are deleted here, whole time buckets at a time (orders, kiosk views, notifications by order and their
  * customer copies, and the sales model's per-order detail; its daily figures stay), then the inventory's
- * reservations and the brewing jobs of orders that old, a grace day later. An order that is somehow
+ * reservations and the brewing jobs of orders that old, a grace day later. Reservations over a day old
+ * also move from their store's hot partition to its archive. An order that is somehow
  * still open is kept (its reservation and job go: the consumers ignore the events that would make them
  * again, and still answer a cancel). Each run deletes a bounded number of
  * rows per table and the next run goes on.
@@ -57,8 +58,14 @@ export function createCleanup(deps: ServiceDeps, storesPerRun?: number) {
     // deployment) is listed, and its reservations expire, from this run on.
     const adopted = await step('adopting stores the version before listed', async () => adoptLegacyStores(await deps.table(TABLES.inventory)));
     if (adopted > 0) context.log(`store directory: adopted ${adopted} store(s) an older version listed`);
-    const reservations = await step('reservations', async () => expireReservations(await deps.table(TABLES.inventory), { now, retentionDays, ...(storesPerRun ? { storesPerRun } : {}) }));
+    let archived = 0;
+    const reservations = await step('reservations', async () => {
+      const tidied = await tidyReservations(await deps.table(TABLES.inventory), { now, retentionDays, ...(storesPerRun ? { storesPerRun } : {}) });
+      archived = tidied.archived;
+      return tidied.deleted;
+    });
     const jobs = await step('brewing jobs', async () => expireJobs(await deps.table(TABLES.beverages), { now, retentionDays }));
+    if (archived > 0) context.log(`retention: moved ${archived} reservation(s) over a day old to their stores' archives`);
     if (orders + kiosk + notifications + sales + reservations + jobs > 0) {
       context.log(
         `retention: deleted ${orders} order, ${kiosk} kiosk, ${notifications} notification, ${sales} sales detail, ${reservations} reservation and ${jobs} brewing job rows older than ${retentionDays} days`,
