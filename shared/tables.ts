@@ -1,5 +1,5 @@
 import { TableClient, type TableEntityResult, type TransactionAction, odata } from '@azure/data-tables';
-import { groupBy } from './collections';
+import { chunksOf, groupBy } from './collections';
 import { config, type TablesConnection } from './config';
 import { azureCredential } from './credential';
 import type { TableName } from './topology';
@@ -132,8 +132,6 @@ export const MAX_TRANSACTION_OPERATIONS = 100;
 export async function submitByPartition(client: TableClient, actions: readonly TransactionAction[]): Promise<void> {
   const byPartition = groupBy(actions, (action) => String(action[1].partitionKey));
   for (const group of byPartition.values()) {
-    for (let start = 0; start < group.length; start += MAX_TRANSACTION_OPERATIONS) {
-      await client.submitTransaction(group.slice(start, start + MAX_TRANSACTION_OPERATIONS));
-    }
+    for (const chunk of chunksOf(group, MAX_TRANSACTION_OPERATIONS)) await client.submitTransaction(chunk);
   }
 }

@@ -2,7 +2,7 @@ import type { StoreSettingsReader } from '../../shared/storeSettings';
 import type { InvocationContext } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { makeEvent, type CafeEvent, type OrderCancelled, type OrderPlaced, type StockLow } from '../../shared/events';
-import { groupBy } from '../../shared/collections';
+import { chunksOf, groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { withConflictRetry } from '../../shared/retry';
@@ -110,8 +110,7 @@ async function reserveForStore(
   orders: OrderPlaced[],
   outcomes: Map<string, Decided>,
 ) {
-  for (let start = 0; start < orders.length; start += CHUNK) {
-    const chunk = orders.slice(start, start + CHUNK);
+  for (const chunk of chunksOf(orders, CHUNK)) {
     let readRecords = false;
     await withConflictRetry(async () => {
       const cached = cache.get(storeId) !== undefined;
@@ -174,8 +173,7 @@ async function compensateForStore(
   outcomes: Map<string, Decided>,
 ) {
   const unique = [...new Map(cancels.map((c) => [c.orderId, c])).values()];
-  for (let start = 0; start < unique.length; start += CHUNK) {
-    const chunk = unique.slice(start, start + CHUNK);
+  for (const chunk of chunksOf(unique, CHUNK)) {
     await withConflictRetry(async () => {
       const ids = chunk.map((c) => c.orderId);
       const [stock, hot] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, ids)]);

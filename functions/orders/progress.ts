@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { TableClient } from '@azure/data-tables';
 import type { TransactionAction } from '@azure/data-tables';
 import { applyBatched } from '../../shared/batchedRows';
-import { groupBy } from '../../shared/collections';
+import { chunksOf, groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import type { CafeEvent } from '../../shared/events';
@@ -200,8 +200,7 @@ async function markSeen(client: TableClient, orders: readonly Order[], deadlineS
     { partitionKey: OPEN_PARTITION, rowKey: order.id, seen: true, nextNudgeAt: deadlineOf(order, deadlineSeconds).toISOString() },
     'Merge',
   ];
-  for (let start = 0; start < orders.length; start += MAX_TRANSACTION_OPERATIONS) {
-    const chunk = orders.slice(start, start + MAX_TRANSACTION_OPERATIONS);
+  for (const chunk of chunksOf(orders, MAX_TRANSACTION_OPERATIONS)) {
     try {
       await client.submitTransaction(chunk.map(update));
     } catch {

@@ -3,6 +3,7 @@ import { PIECE_CHARS } from '../../shared/textPieces';
 import { MAX_DIRECTORY_STORES, directoryOf, packDirectory, unpackDirectory, withStore } from '../../functions/inventory/directory';
 import { keyPage } from '../../shared/paging';
 import { HttpError } from '../../shared/http';
+import { chunksOf } from '../../shared/collections';
 
 /** The longest store ids there are: 40 characters of [a-z0-9-]. */
 const longId = (i: number) => `store-${String(i).padStart(34, '0')}`;
@@ -63,5 +64,15 @@ describe('paging through a sorted list of keys', () => {
     for (const cursor of [oldToken, 'k_', 'k_!!', 'garbage']) {
       expect(() => keyPage(keys, 2, cursor), cursor).toThrow(HttpError);
     }
+  });
+});
+
+describe('cutting a list into transactions', () => {
+  it('keeps every item once and in order, in slices of at most the size, the last one shorter', () => {
+    const items = Array.from({ length: 201 }, (_, i) => i);
+    const chunks = chunksOf(items, 99);
+    expect(chunks.map((c) => c.length)).toEqual([99, 99, 3]);
+    expect(chunks.flat()).toEqual(items);
+    expect(chunksOf([], 99)).toEqual([]);
   });
 });
