@@ -1,7 +1,7 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { chunksOf } from '../../shared/collections';
 import { expiredId, expiredIdsAfter } from '../../shared/retention';
-import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isTransactionConflict, listAll, odata, submitByPartition } from '../../shared/tables';
+import { MAX_TRANSACTION_OPERATIONS, createIfAbsent, getOrUndefined, isConflict, isTransactionConflict, listAll, odata } from '../../shared/tables';
 import { ARCHIVE_MARK_ROW, RESERVATIONS_END, RESERVATION_PREFIX, archivePartition, orderIdOfReservation, reservationKey, type ReservationRow } from './rows';
 
 /**
@@ -17,35 +17,48 @@ import { ARCHIVE_MARK_ROW, RESERVATIONS_END, RESERVATION_PREFIX, archivePartitio
  */
 export const HOT_DAYS = 1;
 const MOVE_AFTER_DAYS = HOT_DAYS + 1 / 24;
+/**
+ * The timer moves nothing in a store until its archive mark is this old: an instance of the version
+ * before the archive (during a rolling deployment) neither looks in the archive nor writes the mark,
+ * so moves wait until no such instance can still be deciding.
+ */
+export const MOVES_WAIT_HOURS = 2;
 
 /** Whether the timer may have moved this order's reservation to the archive (an id this app did not make: never). */
 export const mayBeArchived = (orderId: string, now: Date) => expiredId(orderId, now, HOT_DAYS);
 
 /**
- * The store's archive mark serializes everything done to reservations old enough to be moved: a move
- * of them (the timer) and a decision or release on one (a late copy of an order's events) each read the
- * mark first, then commit with a write of it conditional on what they read. So a decision that looked
- * in the archive before a move of its order fails (and its retry finds the order there) instead of
- * deciding the order a second time, and a move whose rows changed since it copied them (a late cancel
- * released cups) fails instead of archiving the row as it was.
+ * The store's archive mark orders a move against a late release: the move (the timer) reads the mark
+ * before listing the rows and deletes them in a transaction with a write of the mark conditional on
+ * what it read; a release of an old order's cups (a late cancel) reads the mark first and commits
+ * with the same conditional write. So a move whose rows changed since it listed them fails instead of
+ * deleting a row it copied as it was before (reserved, where it is now released).
  */
 export interface ArchiveGuard {
   action: TransactionAction;
+  /** When the mark was first written (by this version: see MOVES_WAIT_HOURS); undefined if there is none yet. */
+  since?: Date;
 }
 
-function guardOn(storeId: string, etag: string | undefined, now: Date): ArchiveGuard {
+interface MarkRow {
+  since?: string;
+}
+
+function guardOn(storeId: string, mark: { etag: string; since?: string | undefined } | undefined, now: Date): ArchiveGuard {
   const entity = { partitionKey: storeId, rowKey: ARCHIVE_MARK_ROW, guardedAt: now.toISOString() };
-  return { action: etag ? ['update', entity, 'Merge', { etag }] : ['create', entity] };
+  if (!mark) return { action: ['create', { ...entity, since: now.toISOString() }] };
+  if (!mark.since) return { action: ['update', { ...entity, since: now.toISOString() }, 'Merge', { etag: mark.etag }] };
+  return { action: ['update', entity, 'Merge', { etag: mark.etag }], since: new Date(mark.since) };
 }
 
 export async function readArchiveGuard(client: TableClient, storeId: string, now: Date): Promise<ArchiveGuard> {
-  return guardOn(storeId, (await getOrUndefined<object>(client, storeId, ARCHIVE_MARK_ROW))?.etag, now);
+  return guardOn(storeId, await getOrUndefined<MarkRow>(client, storeId, ARCHIVE_MARK_ROW), now);
 }
 
-/** The archived decisions of these orders (point reads, together): only late copies get here. */
-export async function readArchived(client: TableClient, storeId: string, orderIds: readonly string[]): Promise<Map<string, ReservationRow>> {
-  const rows = await Promise.all(orderIds.map(async (orderId) => [orderId, await getOrUndefined<ReservationRow>(client, archivePartition(storeId), reservationKey(orderId))] as const));
-  return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, reservationFields(row)] as const] : [])));
+/** The reservations of these orders in one partition (the store's, or its archive): point reads, together. */
+export async function readReservations(client: TableClient, partitionKey: string, orderIds: readonly string[]): Promise<Map<string, TableEntityResult<ReservationRow>>> {
+  const rows = await Promise.all(orderIds.map(async (orderId) => [orderId, await getOrUndefined<ReservationRow>(client, partitionKey, reservationKey(orderId))] as const));
+  return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, row] as const] : [])));
 }
 
 export function reservationFields(row: ReservationRow): ReservationRow {
@@ -54,34 +67,69 @@ export function reservationFields(row: ReservationRow): ReservationRow {
 }
 
 /**
- * Moves up to `maxRows` of the store's reservations of orders over a day old (and the hour) to its
- * archive: copied first (a copy left by a run that stopped half way is overwritten by the next), then
- * deleted from the hot partition in transactions guarded by the archive mark, read before the rows
- * were. A row changed since (a late cancel released its cups, under the same guard) makes the delete
- * fail: the move stops there, and the next run copies the row as it is then. Returns how many rows
- * it moved.
+ * Copies rows into the store's archive without ever taking an archived row back: a copy is created,
+ * and where one exists (a run that stopped half way, or one that overlapped another) it is replaced
+ * only by the one change a reservation makes, reserved to released. A stale listing (reserved, where
+ * the archive says released) leaves the archive as it is; its delete then fails on the mark.
  */
-export async function archiveReservations(client: TableClient, storeId: string, options: { now: Date; maxRows: number }): Promise<number> {
-  let guard = await readArchiveGuard(client, storeId, options.now);
-  const from = `${RESERVATION_PREFIX}${expiredIdsAfter(options.now, MOVE_AFTER_DAYS)}`;
+async function copyToArchive(client: TableClient, storeId: string, rows: readonly TableEntityResult<ReservationRow>[]): Promise<void> {
+  const partitionKey = archivePartition(storeId);
+  const copyOf = (row: TableEntityResult<ReservationRow>) => ({ partitionKey, rowKey: row.rowKey!, ...reservationFields(row) });
+  try {
+    await client.submitTransaction(rows.map((row): TransactionAction => ['create', copyOf(row)]));
+    return;
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
+  for (const row of rows) {
+    if (await createIfAbsent(client, copyOf(row))) continue;
+    const archived = await getOrUndefined<ReservationRow>(client, partitionKey, row.rowKey!);
+    if (archived?.outcome === 'reserved' && row.outcome === 'released') await client.updateEntity(copyOf(row), 'Replace', { etag: archived.etag });
+  }
+}
+
+/**
+ * Moves up to `maxRows` of the store's reservations of orders over a day old (and the hour) to its
+ * archive, once the store's mark is MOVES_WAIT_HOURS old (a first run only writes the mark): copied
+ * first, then deleted from the hot partition in transactions guarded by the archive mark, read before
+ * the rows were. A row changed since (a late cancel released its cups, under the same guard) makes
+ * the delete fail: the move stops there, and a later run copies the row as it is then. Rows past the
+ * retention (`expiredAfterDays`) are left to the expiry. Says how many rows it moved, and whether it
+ * is done with the store for this run (false: it stopped on a change, or has more rows than `maxRows`).
+ */
+export async function archiveReservations(client: TableClient, storeId: string, options: { now: Date; maxRows: number; expiredAfterDays: number }): Promise<{ moved: number; complete: boolean }> {
+  const { now } = options;
+  let guard = await readArchiveGuard(client, storeId, now);
+  if (!guard.since) {
+    // The first run of this version in the store: the mark, so the wait starts (a conflict: another run wrote it).
+    await client.submitTransaction([guard.action]).catch((error: unknown) => {
+      if (!isTransactionConflict(error)) throw error;
+    });
+    return { moved: 0, complete: true };
+  }
+  if (now.getTime() - guard.since.getTime() < MOVES_WAIT_HOURS * 3_600_000) return { moved: 0, complete: true };
+  const from = `${RESERVATION_PREFIX}${expiredIdsAfter(now, MOVE_AFTER_DAYS)}`;
   const listed = await listAll<ReservationRow>(client, odata`PartitionKey eq ${storeId} and RowKey gt ${from} and RowKey lt ${RESERVATIONS_END}`, options.maxRows);
-  const rows = listed.filter((row) => expiredId(orderIdOfReservation(row.rowKey!), options.now, MOVE_AFTER_DAYS));
+  const rows = listed.filter((row) => {
+    const orderId = orderIdOfReservation(row.rowKey!);
+    return expiredId(orderId, now, MOVE_AFTER_DAYS) && !expiredId(orderId, now, options.expiredAfterDays);
+  });
   let moved = 0;
   // One slot of each transaction is the mark's.
   for (const chunk of chunksOf(rows, MAX_TRANSACTION_OPERATIONS - 1)) {
-    await submitByPartition(client, chunk.map((row): TransactionAction => ['upsert', { partitionKey: archivePartition(storeId), rowKey: row.rowKey!, ...reservationFields(row) }, 'Replace']));
+    await copyToArchive(client, storeId, chunk);
     let etag: string | undefined;
     try {
       const response = await client.submitTransaction([guard.action, ...chunk.map((row): TransactionAction => ['delete', { partitionKey: storeId, rowKey: row.rowKey! }])]);
       etag = response.subResponses[0]?.etag;
     } catch (error) {
-      if (isTransactionConflict(error)) break;
+      if (isTransactionConflict(error)) return { moved, complete: false };
       throw error;
     }
     moved += chunk.length;
     // The next chunk's guard is the mark as this transaction left it; read again, it could hide a change made since the listing.
-    if (!etag) break;
-    guard = guardOn(storeId, etag, options.now);
+    if (!etag) return { moved, complete: false };
+    guard = guardOn(storeId, { etag }, now);
   }
-  return moved;
+  return { moved, complete: listed.length < options.maxRows };
 }

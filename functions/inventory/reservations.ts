@@ -7,17 +7,17 @@ import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { withConflictRetry } from '../../shared/retry';
 import { RowCache } from '../../shared/rowCache';
-import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isTransactionConflict, listAll, odata } from '../../shared/tables';
+import { MAX_TRANSACTION_OPERATIONS, getOrUndefined, isNotFound, isTransactionConflict, listAll, odata } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { announces, compensate, reserveInTurn, type Reservation } from './stock';
 import { createThresholds, logStockLow, lowFields, markAnnounced, owedStockLow } from './lowStock';
-import { RESERVATION_PREFIX, STOCK_ROW, orderIdOfReservation, reservationKey, type ReservationRow, type StockRow } from './rows';
-import { mayBeArchived, readArchiveGuard, readArchived, type ArchiveGuard } from './archive';
+import { STOCK_ROW, archivePartition, orderIdOfReservation, reservationKey, type ReservationRow, type StockRow } from './rows';
+import { mayBeArchived, readArchiveGuard, readReservations, reservationFields } from './archive';
 import { withoutExpired } from '../../shared/retention';
 
 type Decided = Pick<ReservationRow, 'outcome' | 'cups' | 'available'>;
 
-/** Orders decided per transaction: the stock row, the archive guard and up to 98 reservation records. */
+/** Orders decided per transaction: the stock row, the archive mark (a release of old orders) and up to 98 reservation records. */
 const CHUNK = MAX_TRANSACTION_OPERATIONS - 2;
 
 type HeldStock = StockRow & { etag: string };
@@ -35,41 +35,45 @@ function decisionOf(row: ReservationRow & { etag: string }): HeldDecision {
   return { outcome: row.outcome, cups: row.cups, available: row.available, etag: row.etag };
 }
 
+function archivedDecisionOf(row: ReservationRow): HeldDecision {
+  return { outcome: row.outcome, cups: row.cups, available: row.available, archived: reservationFields(row) };
+}
+
 /**
  * The decisions recorded for a batch's orders, in one bounded range read: order ids count down, so the
  * batch's orders are one short key range of the store's partition (the orders placed in between, and
  * nothing older). Never a filter of OR'd keys, which Table Storage answers with a partition scan.
  */
 async function readDecidedRange(client: TableClient, storeId: string, orderIds: readonly string[]): Promise<Map<string, HeldDecision>> {
+  if (orderIds.length === 0) return new Map();
   const keys = orderIds.map(reservationKey).sort();
   const wanted = new Set(orderIds);
   const rows = await listAll<ReservationRow>(client, odata`PartitionKey eq ${storeId} and RowKey ge ${keys[0]!} and RowKey le ${keys.at(-1)!}`);
   const decided = new Map<string, HeldDecision>();
   for (const row of rows) {
-    const orderId = row.rowKey!.slice(RESERVATION_PREFIX.length);
+    const orderId = orderIdOfReservation(row.rowKey!);
     if (wanted.has(orderId)) decided.set(orderId, decisionOf(row));
   }
   return decided;
 }
 
-/** The decisions recorded for orders that may lie far apart (cancels): one point read each, together. */
+/** The decisions recorded in the store's partition for orders that may lie far apart (cancels): one point read each, together. */
 async function readDecidedEach(client: TableClient, storeId: string, orderIds: readonly string[]): Promise<Map<string, HeldDecision>> {
-  const rows = await Promise.all(orderIds.map(async (orderId) => [orderId, await getOrUndefined<ReservationRow>(client, storeId, reservationKey(orderId))] as const));
-  return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, decisionOf(row)] as const] : [])));
+  return new Map([...(await readReservations(client, storeId, orderIds))].map(([orderId, row]) => [orderId, decisionOf(row)]));
 }
 
 /**
- * For the orders of a chunk old enough that the retention timer may have moved their decisions to the
- * archive (late copies: a replay, a nudge or a cancel a day on): the guard, read first, then their
- * archived decisions. Nothing for a chunk of younger orders, the usual case.
+ * The decisions of orders old enough that the retention timer may have moved them to the store's
+ * archive (late copies: a replay, a nudge or a cancel a day on): the store's partition first (a row
+ * there wins: a release from the archive lands there), then the archive for the rest. The timer
+ * copies a row before it deletes it, so read in this order a decided order is always found.
+ * Nothing for young orders, the usual case.
  */
-async function lookInArchive(client: TableClient, storeId: string, orderIds: readonly string[], known: ReadonlyMap<string, HeldDecision>, now: Date) {
-  const old = orderIds.filter((orderId) => mayBeArchived(orderId, now));
-  if (old.length === 0) return { old: new Set<string>(), guard: undefined, archived: new Map<string, HeldDecision>() };
-  const guard: ArchiveGuard = await readArchiveGuard(client, storeId, now);
-  const found = await readArchived(client, storeId, old.filter((orderId) => !known.has(orderId)));
-  const archived = new Map([...found].map(([orderId, row]) => [orderId, { outcome: row.outcome, cups: row.cups, available: row.available, archived: row } as HeldDecision]));
-  return { old: new Set(old), guard, archived };
+async function readOldDecisions(client: TableClient, storeId: string, old: readonly string[]): Promise<Map<string, HeldDecision>> {
+  if (old.length === 0) return new Map();
+  const hot = await readDecidedEach(client, storeId, old);
+  const archived = await readReservations(client, archivePartition(storeId), old.filter((orderId) => !hot.has(orderId)));
+  return new Map([...hot, ...[...archived].map(([orderId, row]) => [orderId, archivedDecisionOf(row)] as const)]);
 }
 
 /** The stock row's own fields, without the keys, timestamp and ETag a read entity also carries. */
@@ -115,10 +119,14 @@ async function reserveForStore(
     await withConflictRetry(async () => {
       const cached = cache.get(storeId) !== undefined;
       let stock = await stockOf(client, cache, storeId);
-      const decided = readRecords ? await readDecidedRange(client, storeId, chunk.map((o) => o.orderId)) : new Map<string, HeldDecision>();
-      const { old, guard, archived } = await lookInArchive(client, storeId, chunk.map((o) => o.orderId), decided, deps.now());
-      for (const [orderId, row] of [...decided, ...archived]) outcomes.set(orderId, row);
-      const fresh = chunk.filter((o) => !decided.has(o.orderId) && !archived.has(o.orderId));
+      const now = deps.now();
+      const old = new Set(chunk.filter((o) => mayBeArchived(o.orderId, now)).map((o) => o.orderId));
+      // Young orders: created without reading first (a conflict, then one range read); old ones are read each.
+      const young = readRecords ? chunk.filter((o) => !old.has(o.orderId)).map((o) => o.orderId) : [];
+      const [fromRange, fromOld] = await Promise.all([readDecidedRange(client, storeId, young), readOldDecisions(client, storeId, [...old])]);
+      const decided = new Map([...fromRange, ...fromOld]);
+      for (const [orderId, row] of decided) outcomes.set(orderId, row);
+      const fresh = chunk.filter((o) => !decided.has(o.orderId));
       if (fresh.length === 0) return;
 
       const requests = fresh.map((o) => ({ orderId: o.orderId, cups: o.cups }));
@@ -141,7 +149,6 @@ async function reserveForStore(
       if (stock && next && stockChanges) {
         actions.unshift(['update', { partitionKey: storeId, rowKey: STOCK_ROW, ...next }, 'Merge', { etag: stock.etag }]);
       }
-      if (guard && fresh.some((o) => old.has(o.orderId))) actions.push(guard.action);
       try {
         const response = await client.submitTransaction(actions);
         const etag = stockChanges ? response.subResponses[0]?.etag : undefined;
@@ -156,6 +163,9 @@ async function reserveForStore(
     }, isTransactionConflict);
   }
 }
+
+/** A release whose reservation the timer moved (or expired) between the read and the write fails as not found: read again. */
+const movedOrConflicting = (error: unknown) => isTransactionConflict(error) || isNotFound(error);
 
 /**
  * Compensates one store's cancelled orders: reserved cups go back to the stock and the reservation is
@@ -175,11 +185,15 @@ async function compensateForStore(
   const unique = [...new Map(cancels.map((c) => [c.orderId, c])).values()];
   for (const chunk of chunksOf(unique, CHUNK)) {
     await withConflictRetry(async () => {
-      const ids = chunk.map((c) => c.orderId);
-      const [stock, hot] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, ids)]);
-      const { old, guard, archived } = await lookInArchive(client, storeId, ids, hot, deps.now());
-      const decided = new Map([...hot, ...archived]);
-      const at = deps.now().toISOString();
+      const now = deps.now();
+      const old = new Set(chunk.filter((c) => mayBeArchived(c.orderId, now)).map((c) => c.orderId));
+      const young = chunk.filter((c) => !old.has(c.orderId)).map((c) => c.orderId);
+      // The archive mark before the old orders' rows: a write about them commits with it (archive.ts), so a
+      // move that listed them before this release cannot then delete the row it did not copy as released.
+      const guard = old.size > 0 ? await readArchiveGuard(client, storeId, now) : undefined;
+      const [stock, hot, fromOld] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, young), readOldDecisions(client, storeId, [...old])]);
+      const decided = new Map([...hot, ...fromOld]);
+      const at = now.toISOString();
       const actions: TransactionAction[] = [];
       let released = 0;
       const after = new Map<string, Decided>();
@@ -209,7 +223,7 @@ async function compensateForStore(
         const row = { partitionKey: storeId, rowKey: STOCK_ROW, cups, updatedAt: at, ...lowFields(stock, cups, lowStockCups, at) };
         actions.unshift(stock ? ['update', row, 'Merge', { etag: stock.etag }] : ['create', row]);
       }
-      if (guard && actions.some((a) => old.has(orderIdOfReservation(String(a[1].rowKey))))) actions.push(guard.action);
+      if (guard && [...after.keys()].some((orderId) => old.has(orderId))) actions.push(guard.action);
       try {
         if (actions.length > 0) await client.submitTransaction(actions);
       } catch (error) {
@@ -220,7 +234,7 @@ async function compensateForStore(
       // A cancel that released nothing left it as held.
       if (released > 0) cache.delete(storeId);
       for (const [orderId, row] of after) outcomes.set(orderId, row);
-    }, isTransactionConflict);
+    }, movedOrConflicting);
   }
 }
 

@@ -36,19 +36,21 @@ export async function tidyReservations(client: TableClient, options: { now: Date
   let archived = 0;
   let done: string | undefined;
   for (const storeId of storesAfter(ids, cursor?.after ?? '', options.storesPerRun ?? STORES_PER_RUN)) {
-    if (left <= 0) break;
-    // Expired ones first, from both partitions (the hot one too: a move may not have reached them), so none is moved only to be deleted.
-    for (const partition of [storeId, archivePartition(storeId)]) {
+    // Expired ones first, from both partitions: the archive first, so a released row in the hot
+    // partition (which wins over an archived copy still saying reserved) is the last to go.
+    for (const partition of [archivePartition(storeId), storeId]) {
+      if (left <= 0) break;
       const rows = await listAll<object>(client, odata`PartitionKey eq ${partition} and RowKey gt ${from} and RowKey lt ${RESERVATIONS_END}`, left);
       deleted += await deleteRowsOfExpired(client, rows, (row) => orderIdOfReservation(row.rowKey!), options.now, days);
       left -= rows.length;
     }
     if (left <= 0) break;
-    const moved = await archiveReservations(client, storeId, { now: options.now, maxRows: left });
-    archived += moved;
-    left -= moved;
-    // A store whose rows used up the budget may hold more: the next run starts with it again.
-    if (left > 0) done = storeId;
+    const move = await archiveReservations(client, storeId, { now: options.now, maxRows: left, expiredAfterDays: days });
+    archived += move.moved;
+    left -= move.moved;
+    // A store left with more to do (the budget ran out, or a row changed under the move): the next run starts with it again.
+    if (!move.complete || left <= 0) break;
+    done = storeId;
   }
   if (done !== undefined) await client.upsertEntity({ partitionKey: DIRECTORY_PARTITION, rowKey: RETENTION_CURSOR_ROW, after: done }, 'Replace');
   return { deleted, archived };

@@ -90,6 +90,7 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
   const { boardAt, toBoardRow } = require(path.join(root, 'dist/functions/kiosk/rows.js'));
   const { BOARD_SIZE } = require(path.join(root, 'dist/functions/kiosk/board.js'));
   const { tidyReservations } = require(path.join(root, 'dist/functions/inventory/retention.js'));
+  const { MOVES_WAIT_HOURS } = require(path.join(root, 'dist/functions/inventory/archive.js'));
   const { TABLES } = require(path.join(root, 'dist/shared/topology.js'));
   const { TableClient } = require('@azure/data-tables');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-growth-'));
@@ -191,8 +192,13 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
       },
     };
 
-    /** The timer's reservation step, run to the end on one stack (the default RETENTION_DAYS); how many rows it moved. */
+    /**
+     * The timer's reservation step, run to the end on one stack (the default RETENTION_DAYS): a first run
+     * (writing each store's archive mark) longer than MOVES_WAIT_HOURS before, then runs until none has
+     * anything left to do. How many rows it moved.
+     */
     async function tidy(s, at) {
+      await tidyReservations(s.client(TABLES.inventory), { now: new Date(at - (MOVES_WAIT_HOURS + 1) * 3_600_000), retentionDays: 30 });
       let archived = 0;
       for (;;) {
         const done = await tidyReservations(s.client(TABLES.inventory), { now: new Date(at), retentionDays: 30 });

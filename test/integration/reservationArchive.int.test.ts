@@ -1,7 +1,7 @@
 import { HttpRequest } from '@azure/functions';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { archiveReservations } from '../../functions/inventory/archive';
+import { MOVES_WAIT_HOURS, archiveReservations } from '../../functions/inventory/archive';
 import { createInventoryApi } from '../../functions/inventory/api';
 import { createReservations } from '../../functions/inventory/reservations';
 import { ARCHIVE_MARK_ROW, archivePartition, reservationKey } from '../../functions/inventory/rows';
@@ -20,9 +20,11 @@ const items = [{ menuItemId: 'americano', quantity: 2 }];
 
 type Deps = ReturnType<typeof testDeps>;
 
-async function stockedStore(deps: Deps, cups: number) {
+/** Store `main` with `cups`, the timer's first run there MOVES_WAIT_HOURS back (unless `arm` is false), so runs at `now` move. */
+async function stockedStore(deps: Deps, cups: number, { arm = true } = {}) {
   const api = createInventoryApi(deps);
   await api.setStock(new HttpRequest({ method: 'PUT', url: 'http://localhost/inventories/main', params: { storeId: 'main' }, body: { string: JSON.stringify({ cups }) }, headers: { 'content-type': 'application/json' } }));
+  if (arm) await armed(deps);
   return deps.table(TABLES.inventory);
 }
 
@@ -30,6 +32,14 @@ const placed = (orderId: string) => makeEvent('OrderPlaced', { orderId, storeId:
 const cancelled = (orderId: string) => makeEvent('OrderCancelled', { orderId, storeId: 'main', customerId: 'c-1', occurredAt: now.toISOString(), reason: 'timed-out' });
 const cupsOf = async (inventory: TableClient) => (await inventory.getEntity<{ cups: number }>('main', 'stock')).cups;
 const outcomeIn = async (inventory: TableClient, partition: string, orderId: string) => (await getOrUndefined<{ outcome: string }>(inventory, partition, reservationKey(orderId)))?.outcome;
+
+/** The timer's first run in the stores, MOVES_WAIT_HOURS and a minute before `now`: it only writes each store's archive mark. */
+async function armed(deps: Deps) {
+  const before = new Date(now.getTime() - (MOVES_WAIT_HOURS * 3_600_000 + 60_000));
+  await createCleanup({ ...deps, now: () => before })({}, invocationContext().context);
+}
+
+const move = (client: TableClient) => archiveReservations(client, 'main', { now, maxRows: 1_000, expiredAfterDays: 31 });
 
 /** The same deps, with the inventory table's client replaced (to step in between two calls of a consumer or the timer). */
 function withInventory(deps: Deps, client: TableClient): Deps {
@@ -95,24 +105,24 @@ describe("a store's reservations archive", () => {
     expect(await cupsOf(inventory)).toBe(10);
   });
 
-  it('does not decide an order twice when the timer moves it between the consumer looking in the archive and committing', async () => {
+  it('does not decide an order twice when the timer moves it right after the consumer first looked for it', async () => {
     const deps = testDeps({ retentionDays: 30 }, () => now);
     const inventory = await stockedStore(deps, 10);
     const order = ago(2);
     await createReservations(deps)([placed(order)], invocationContext().context);
     expect(await cupsOf(inventory)).toBe(8);
 
-    // The consumer's first look in the archive finds nothing; the timer moves the order right after.
+    // The consumer's first read of the order's reservation (in either partition) answers; the timer moves it right after.
     let moved = false;
     const stepping = new Proxy(inventory, {
       get(target, property, receiver) {
         if (property !== 'getEntity') return Reflect.get(target, property, receiver);
         return async (partitionKey: string, rowKey: string) => {
           const result = target.getEntity(partitionKey, rowKey);
-          if (partitionKey === archivePartition('main') && !moved) {
+          if (rowKey === reservationKey(order) && !moved) {
             moved = true;
             await result.catch(() => undefined);
-            expect(await archiveReservations(inventory, 'main', { now, maxRows: 100 })).toBe(1);
+            expect((await move(inventory)).moved).toBe(1);
           }
           return result;
         };
@@ -124,40 +134,184 @@ describe("a store's reservations archive", () => {
 
     expect(moved).toBe(true);
     expect(await cupsOf(inventory)).toBe(6);
-    expect(await outcomeIn(inventory, 'main', order)).toBeUndefined();
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
     expect(deps.publisher.ofType('CupsReserved').map((e) => e.orderId)).toEqual([order, order, young]);
   });
 
-  it('does not archive a reservation as it was when a late cancel releases it while the timer moves it', async () => {
+  it.each([
+    ['right after the timer listed it', 'list'],
+    ['before the copy', 'create'],
+    ['after the copy, before the delete', 'delete'],
+  ] as const)('does not lose a release when a late cancel lands %s', async (_when, before) => {
     const deps = testDeps({ retentionDays: 30 }, () => now);
     const inventory = await stockedStore(deps, 10);
     const order = ago(2);
     await createReservations(deps)([placed(order)], invocationContext().context);
 
-    // The timer has read the mark, listed and copied the row; the cancel lands before its delete.
     let cancelledBetween = false;
+    const cancel = async () => {
+      cancelledBetween = true;
+      expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
+    };
     const stepping = new Proxy(inventory, {
       get(target, property, receiver) {
+        if (property === 'listEntities' && before === 'list') {
+          // The listing's pages as they are, then the cancel once the last one is in.
+          return (options: Parameters<TableClient['listEntities']>[0]) => ({
+            byPage: async function* (settings: object) {
+              yield* target.listEntities(options).byPage(settings);
+              if (!cancelledBetween) await cancel();
+            },
+          });
+        }
         if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
         return async (actions: TransactionAction[]) => {
-          if (!cancelledBetween && actions.some((a) => a[0] === 'delete')) {
-            cancelledBetween = true;
-            expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
-          }
+          if (!cancelledBetween && actions.some((a) => a[0] === before)) await cancel();
           return target.submitTransaction(actions);
         };
       },
     });
-    expect(await archiveReservations(stepping, 'main', { now, maxRows: 100 })).toBe(0);
+    expect((await move(stepping)).moved).toBe(0);
     expect(cancelledBetween).toBe(true);
     expect(await cupsOf(inventory)).toBe(10);
     expect(await outcomeIn(inventory, 'main', order)).toBe('released');
 
     // The next run moves it as it is now; another copy of the cancel gives nothing back.
-    expect(await archiveReservations(inventory, 'main', { now, maxRows: 100 })).toBe(1);
-    expect(await outcomeIn(inventory, archivePartition('main'), order)).toBe('released');
+    expect((await move(inventory)).moved).toBe(1);
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'released']);
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
     expect(await cupsOf(inventory)).toBe(10);
+  });
+
+  it('never takes an archived reservation back to reserved when two moves overlap (one listed it before a cancel, the other moved it after)', async () => {
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await stockedStore(deps, 10);
+    const order = ago(2);
+    await createReservations(deps)([placed(order)], invocationContext().context);
+
+    // Move A listed the order reserved and stalls before its copy; the cancel, then move B, run in between.
+    let overlapped = false;
+    const stalled = new Proxy(inventory, {
+      get(target, property, receiver) {
+        if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
+        return async (actions: TransactionAction[]) => {
+          if (!overlapped) {
+            overlapped = true;
+            await createReservations(deps)([cancelled(order)], invocationContext().context);
+            expect((await move(inventory)).moved).toBe(1);
+          }
+          return target.submitTransaction(actions);
+        };
+      },
+    });
+    expect((await move(stalled)).moved).toBe(0);
+    expect(overlapped).toBe(true);
+
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'released']);
+    expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
+    expect(await cupsOf(inventory)).toBe(10);
+  });
+
+  it('gives cups back once when two copies of a cancel of an archived reservation arrive at once', async () => {
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await stockedStore(deps, 10);
+    const order = ago(2);
+    await createReservations(deps)([placed(order)], invocationContext().context);
+    expect((await move(inventory)).moved).toBe(1);
+
+    // Two instances (a rebalance) each with a copy of the cancel.
+    const results = await Promise.all([createReservations(deps), createReservations(deps)].map((reserve) => reserve([cancelled(order)], invocationContext().context)));
+    expect(results).toEqual([[], []]);
+    expect(await cupsOf(inventory)).toBe(10);
+  });
+
+  it('deletes an expired reservation from the archive before the store partition, so a cancel in between finds it released', async () => {
+    let clock = now;
+    const deps = testDeps({ retentionDays: 30 }, () => clock);
+    const inventory = await stockedStore(deps, 10);
+    const order = ago(2);
+    await createReservations(deps)([placed(order)], invocationContext().context);
+    expect((await move(inventory)).moved).toBe(1);
+    // Released from the archive: released in the store's partition, still reserved in the archive until the next move.
+    await createReservations(deps)([cancelled(order)], invocationContext().context);
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual(['released', 'reserved']);
+    expect(await cupsOf(inventory)).toBe(10);
+
+    clock = new Date(now.getTime() + 29.5 * DAY);
+    let between = false;
+    const stepping = new Proxy(inventory, {
+      get(target, property, receiver) {
+        if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
+        return async (actions: TransactionAction[]) => {
+          const result = await target.submitTransaction(actions);
+          if (!between && actions.some((a) => a[0] === 'delete')) {
+            between = true;
+            await createReservations(deps)([cancelled(order)], invocationContext().context);
+          }
+          return result;
+        };
+      },
+    });
+    await createCleanup(withInventory(deps, stepping))({}, invocationContext().context);
+    expect(between).toBe(true);
+    expect(await cupsOf(inventory)).toBe(10);
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, undefined]);
+  });
+
+  it('moves nothing in a store until MOVES_WAIT_HOURS after this version first wrote its archive mark there (instances of the version before may still be deciding)', async () => {
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await stockedStore(deps, 10, { arm: false });
+    const order = ago(2);
+    await createReservations(deps)([placed(order)], invocationContext().context);
+    const at = (hoursAfter: number) => ({ ...deps, now: () => new Date(now.getTime() + hoursAfter * 3_600_000) });
+
+    await createCleanup(at(0))({}, invocationContext().context);
+    expect(await outcomeIn(inventory, 'main', order)).toBe('reserved');
+    await createCleanup(at(MOVES_WAIT_HOURS - 0.1))({}, invocationContext().context);
+    expect(await outcomeIn(inventory, 'main', order)).toBe('reserved');
+    await createCleanup(at(MOVES_WAIT_HOURS + 0.1))({}, invocationContext().context);
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
+  });
+
+  it('decides a batch of more late orders than a transaction holds, and moves them all in one run', async () => {
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await stockedStore(deps, 1_000);
+    const orders = Array.from({ length: 150 }, (_, i) => ago(2 + i / 1_000));
+    expect(await createReservations(deps)(orders.map(placed), invocationContext().context)).toEqual([]);
+    expect(await cupsOf(inventory)).toBe(700);
+
+    expect(await move(inventory)).toEqual({ moved: 150, complete: true });
+    const archived = await Promise.all(orders.map((id) => outcomeIn(inventory, archivePartition('main'), id)));
+    expect(new Set(archived)).toEqual(new Set(['reserved']));
+
+    // And their cancels in one batch: each release transaction holds the stock, the mark and the rows.
+    expect(await createReservations(deps)(orders.map(cancelled), invocationContext().context)).toEqual([]);
+    expect(await cupsOf(inventory)).toBe(1_000);
+  });
+
+  it('answers a late cancel whose reservation the timer moves between the read and the release, without failing it', async () => {
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await stockedStore(deps, 10);
+    const order = ago(2);
+    await createReservations(deps)([placed(order)], invocationContext().context);
+
+    let moved = false;
+    const stepping = new Proxy(inventory, {
+      get(target, property, receiver) {
+        if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
+        return async (actions: TransactionAction[]) => {
+          if (!moved) {
+            moved = true;
+            expect((await move(inventory)).moved).toBe(1);
+          }
+          return target.submitTransaction(actions);
+        };
+      },
+    });
+    expect(await createReservations(withInventory(deps, stepping))([cancelled(order)], invocationContext().context)).toEqual([]);
+    expect(moved).toBe(true);
+    expect(await cupsOf(inventory)).toBe(10);
+    expect(await outcomeIn(inventory, 'main', order)).toBe('released');
   });
 
   it('deletes archived reservations once their orders are past RETENTION_DAYS and the grace day', async () => {

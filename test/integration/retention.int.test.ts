@@ -4,6 +4,7 @@ import { createBrewer } from '../../functions/beverages/brewer';
 import { DUE_PARTITION, JOB_ROW } from '../../functions/beverages/rows';
 import { createInventoryApi } from '../../functions/inventory/api';
 import { createReservations } from '../../functions/inventory/reservations';
+import { MOVES_WAIT_HOURS } from '../../functions/inventory/archive';
 import { DIRECTORY_PARTITION, DIRECTORY_ROW, LEGACY_STORES_PARTITION, archivePartition, reservationKey } from '../../functions/inventory/rows';
 import { MAX_DIRECTORY_STORES, packDirectory } from '../../functions/inventory/directory';
 import { makeEvent } from '../../shared/events';
@@ -72,6 +73,8 @@ describe('the retention timer', () => {
     }
     for (const id of [...old, graced, recent]) await beverages.createEntity({ partitionKey: id, rowKey: JOB_ROW, storeId: 'main', status: 'completed' });
     await beverages.createEntity({ partitionKey: DUE_PARTITION, rowKey: `${now.toISOString()}_${recent}`, orderId: recent });
+    // A first run a while before (moves wait MOVES_WAIT_HOURS after it).
+    await createCleanup({ ...deps, now: () => new Date(now.getTime() - (MOVES_WAIT_HOURS + 1) * 3_600_000) })({}, invocationContext().context);
 
     await createCleanup(deps)({}, invocationContext().context);
 
