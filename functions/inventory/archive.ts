@@ -11,12 +11,12 @@ import { ARCHIVE_MARK_ROW, RESERVATIONS_END, RESERVATION_PREFIX, archivePartitio
  * emulator) cost more as history grows. The retention timer moves older reservations to the store's
  * archive partition, where they still answer a late copy of their order's events until they expire.
  *
- * Consumers look in the archive for orders older than HOT_DAYS; the timer moves only those an hour
- * older than that, so a consumer whose clock is up to an hour apart from the timer's still looks for
- * every order the timer may have moved.
+ * Consumers look in the archive for orders older than HOT_DAYS; the timer moves only those two hours
+ * older than that, so a consumer whose clock is up to an hour apart from the timer's (with an hour
+ * to spare for a slow batch) still looks for every order the timer may have moved.
  */
 export const HOT_DAYS = 1;
-const MOVE_AFTER_DAYS = HOT_DAYS + 1 / 24;
+const MOVE_AFTER_DAYS = HOT_DAYS + 2 / 24;
 /**
  * The timer moves nothing in a store until its archive mark is this old: an instance of the version
  * before the archive (during a rolling deployment) neither looks in the archive nor writes the mark,
@@ -28,11 +28,12 @@ export const MOVES_WAIT_HOURS = 2;
 export const mayBeArchived = (orderId: string, now: Date) => expiredId(orderId, now, HOT_DAYS);
 
 /**
- * The store's archive mark orders a move against a late release: the move (the timer) reads the mark
- * before listing the rows and deletes them in a transaction with a write of the mark conditional on
- * what it read; a release of an old order's cups (a late cancel) reads the mark first and commits
- * with the same conditional write. So a move whose rows changed since it listed them fails instead of
- * deleting a row it copied as it was before (reserved, where it is now released).
+ * The store's archive mark orders a move against late writes about old orders: the move (the timer)
+ * reads the mark before listing the rows and deletes them in a transaction with a write of the mark
+ * conditional on what it read; a late decision or release (a replayed OrderPlaced, a late cancel)
+ * reads the mark before the order's rows and commits with the same conditional write. So a move whose
+ * rows changed since it listed them fails instead of deleting a row it copied as it was before, and a
+ * late decision fails (and reads again) if its order was decided and moved after it looked.
  */
 export interface ArchiveGuard {
   action: TransactionAction;
@@ -92,9 +93,9 @@ async function copyToArchive(client: TableClient, storeId: string, rows: readonl
  * Moves up to `maxRows` of the store's reservations of orders over a day old (and the hour) to its
  * archive, once the store's mark is MOVES_WAIT_HOURS old (a first run only writes the mark): copied
  * first, then deleted from the hot partition in transactions guarded by the archive mark, read before
- * the rows were. A row changed since (a late cancel released its cups, under the same guard) makes
- * the delete fail: the move stops there, and a later run copies the row as it is then. Rows past the
- * retention (`expiredAfterDays`) are left to the expiry. Says how many rows it moved, and whether it
+ * the rows were. A row changed since (a late decision or release, under the same guard) makes the
+ * delete fail: the move stops there, and a later run copies the row as it is then. Rows within a day
+ * of the retention's end (`expiredAfterDays`) are left to the expiry. Says how many rows it moved, and whether it
  * is done with the store for this run (false: it stopped on a change, or has more rows than `maxRows`).
  */
 export async function archiveReservations(client: TableClient, storeId: string, options: { now: Date; maxRows: number; expiredAfterDays: number }): Promise<{ moved: number; complete: boolean }> {
@@ -110,9 +111,11 @@ export async function archiveReservations(client: TableClient, storeId: string, 
   if (now.getTime() - guard.since.getTime() < MOVES_WAIT_HOURS * 3_600_000) return { moved: 0, complete: true };
   const from = `${RESERVATION_PREFIX}${expiredIdsAfter(now, MOVE_AFTER_DAYS)}`;
   const listed = await listAll<ReservationRow>(client, odata`PartitionKey eq ${storeId} and RowKey gt ${from} and RowKey lt ${RESERVATIONS_END}`, options.maxRows);
+  // Rows within a day of their expiry stay to expire where they are: a move racing an expiry (runs
+  // overlapping, clocks apart) could otherwise copy a row the expiry has just deleted from the archive.
   const rows = listed.filter((row) => {
     const orderId = orderIdOfReservation(row.rowKey!);
-    return expiredId(orderId, now, MOVE_AFTER_DAYS) && !expiredId(orderId, now, options.expiredAfterDays);
+    return expiredId(orderId, now, MOVE_AFTER_DAYS) && !expiredId(orderId, now, options.expiredAfterDays - 1);
   });
   let moved = 0;
   // One slot of each transaction is the mark's.
@@ -129,7 +132,7 @@ export async function archiveReservations(client: TableClient, storeId: string, 
     moved += chunk.length;
     // The next chunk's guard is the mark as this transaction left it; read again, it could hide a change made since the listing.
     if (!etag) return { moved, complete: false };
-    guard = guardOn(storeId, { etag }, now);
+    guard = guardOn(storeId, { etag, since: guard.since?.toISOString() }, now);
   }
   return { moved, complete: listed.length < options.maxRows };
 }

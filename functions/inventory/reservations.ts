@@ -66,8 +66,9 @@ async function readDecidedEach(client: TableClient, storeId: string, orderIds: r
  * The decisions of orders old enough that the retention timer may have moved them to the store's
  * archive (late copies: a replay, a nudge or a cancel a day on): the store's partition first (a row
  * there wins: a release from the archive lands there), then the archive for the rest. The timer
- * copies a row before it deletes it, so read in this order a decided order is always found.
- * Nothing for young orders, the usual case.
+ * copies a row before it deletes it, so read in this order an order decided before the reads is
+ * found; one decided after them (and perhaps moved) is caught by the archive mark the write commits
+ * with. Nothing for young orders, the usual case.
  */
 async function readOldDecisions(client: TableClient, storeId: string, old: readonly string[]): Promise<Map<string, HeldDecision>> {
   if (old.length === 0) return new Map();
@@ -123,6 +124,9 @@ async function reserveForStore(
       const old = new Set(chunk.filter((o) => mayBeArchived(o.orderId, now)).map((o) => o.orderId));
       // Young orders: created without reading first (a conflict, then one range read); old ones are read each.
       const young = readRecords ? chunk.filter((o) => !old.has(o.orderId)).map((o) => o.orderId) : [];
+      // The archive mark before the old orders' rows: deciding one commits with it, so an order decided
+      // (and moved) by others after these reads fails this transaction instead of being decided twice.
+      const guard = old.size > 0 ? await readArchiveGuard(client, storeId, now) : undefined;
       const [fromRange, fromOld] = await Promise.all([readDecidedRange(client, storeId, young), readOldDecisions(client, storeId, [...old])]);
       const decided = new Map([...fromRange, ...fromOld]);
       for (const [orderId, row] of decided) outcomes.set(orderId, row);
@@ -149,6 +153,7 @@ async function reserveForStore(
       if (stock && next && stockChanges) {
         actions.unshift(['update', { partitionKey: storeId, rowKey: STOCK_ROW, ...next }, 'Merge', { etag: stock.etag }]);
       }
+      if (guard && fresh.some((o) => old.has(o.orderId))) actions.push(guard.action);
       try {
         const response = await client.submitTransaction(actions);
         const etag = stockChanges ? response.subResponses[0]?.etag : undefined;
@@ -189,7 +194,7 @@ async function compensateForStore(
       const old = new Set(chunk.filter((c) => mayBeArchived(c.orderId, now)).map((c) => c.orderId));
       const young = chunk.filter((c) => !old.has(c.orderId)).map((c) => c.orderId);
       // The archive mark before the old orders' rows: a write about them commits with it (archive.ts), so a
-      // move that listed them before this release cannot then delete the row it did not copy as released.
+      // move that listed them before this write cannot then delete the row it did not copy as it is now.
       const guard = old.size > 0 ? await readArchiveGuard(client, storeId, now) : undefined;
       const [stock, hot, fromOld] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, young), readOldDecisions(client, storeId, [...old])]);
       const decided = new Map([...hot, ...fromOld]);

@@ -9,8 +9,9 @@ import type { Decision } from './stock';
  * - `RK=restock-key_<hash>`: a restock's Idempotency-Key.
  * The stock row and the reservations share the partition, so a decision and the stock change commit
  * in one ETag-guarded transaction.
- * - `RK=archived`: the archive mark, written with every move of reservations to the archive (below), so
- *   a decision on an order old enough to have been moved can be made conditional on no move since.
+ * - `RK=archived`: the archive mark, written with every move of reservations to the archive (below) and
+ *   every late decision or release about an order over a day old, each conditional on the mark as read
+ *   before, so neither acts on rows the other changed after they were read (archive.ts).
  *
  * `PK=~archive~<storeId>` is the store's archive: the reservations of orders over a day old, moved
  * there by the retention timer (archive.ts), so the store's hot partition holds about a day of them

@@ -180,9 +180,9 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
     const grown = summary(grownStack);
     const rows = Object.keys(fresh).map((name) => ({ name, fresh: fresh[name], grown: grown[name], ratio: grown[name].latency.p50 / fresh[name].latency.p50 }));
     return {
-      result: { historyPages: [...HISTORY_PAGES], sideBySide: true, freshOrders: FRESH_ORDERS, historyOrders: HISTORY, seededRows: seeded.rows, seedSeconds: seeded.seconds, archivedReservations: { fresh: tidied[0], grown: tidied[1] }, rounds: ROUNDS, requests: rows },
+      result: { historyPages: [...HISTORY_PAGES], sideBySide: true, freshOrders: FRESH_ORDERS, historyOrders: HISTORY, seededRows: seeded.rows, seedSeconds: seeded.seconds, archivedReservations: { fresh: tidied[0].archived, grown: tidied[1].archived }, hotReservationsPerStore: { fresh: tidied[0].hotPerStore, grown: tidied[1].hotPerStore }, rounds: ROUNDS, requests: rows },
       print() {
-        console.log(`\n  growth: fresh = ${FRESH_ORDERS} orders of history, grown = ${HISTORY} more (${seeded.rows} rows written in ${fmt(seeded.seconds, 0)} s; the timer then moved ${tidied[1]} reservations over a day old to the archive there, ${tidied[0]} on the fresh one); two hosts side by side, ${ROUNDS} requests of each kind to each, interleaved; * a history page`);
+        console.log(`\n  growth: fresh = ${FRESH_ORDERS} orders of history, grown = ${HISTORY} more (${seeded.rows} rows written in ${fmt(seeded.seconds, 0)} s; the timer then moved ${tidied[1].archived} reservations over a day old to the archive there, ${tidied[0].archived} on the fresh one, leaving ${fmt(tidied[1].hotPerStore, 0)} and ${fmt(tidied[0].hotPerStore, 0)} a store in the hot partitions); two hosts side by side, ${ROUNDS} requests of each kind to each, interleaved; * a history page`);
         console.log(`  ${'request'.padEnd(32)} ${'fresh p50'.padStart(9)} ${'grown p50'.padStart(9)} ${'ratio'.padStart(6)} ${'trips'.padStart(6)} ${'entities fresh/grown'.padStart(21)}`);
         for (const r of rows) {
           console.log(
@@ -203,8 +203,15 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
       for (;;) {
         const done = await tidyReservations(s.client(TABLES.inventory), { now: new Date(at), retentionDays: 30 });
         archived += done.archived;
-        if (done.archived + done.deleted === 0) return archived;
+        if (done.archived + done.deleted === 0) break;
       }
+      // What the stock reads now share a partition with: the reservations left in the stores' hot partitions.
+      let hot = 0;
+      const inventory = s.client(TABLES.inventory);
+      for (const store of STORES) {
+        for await (const page of inventory.listEntities({ queryOptions: { filter: `PartitionKey eq '${store}' and RowKey ge 'res_' and RowKey lt 'res_~'`, select: ['RowKey'] } }).byPage({ maxPageSize: 1000 })) hot += page.length;
+      }
+      return { archived, hotPerStore: hot / STORES.length };
     }
 
     /**

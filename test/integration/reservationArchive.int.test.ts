@@ -47,11 +47,14 @@ function withInventory(deps: Deps, client: TableClient): Deps {
 }
 
 describe("a store's reservations archive", () => {
-  it('takes the reservations over a day old (and an hour) out of the hot partition, unchanged, and leaves the last day, the stock and other rows', async () => {
+  it('takes the reservations over a day old (and two hours) out of the hot partition, unchanged, and leaves the last day, those about to expire, the stock and other rows', async () => {
     const deps = testDeps({ retentionDays: 30 }, () => now);
     const inventory = await stockedStore(deps, 50);
-    const ids = { hours: ago(0.5), edge: ago(1.02), days: ago(2), weeks: ago(20) };
+    const ids = { hours: ago(0.5), edge: ago(1.07), days: ago(2), weeks: ago(20) };
     for (const id of Object.values(ids)) expect(await createReservations(deps)([placed(id)], invocationContext().context)).toEqual([]);
+    // Past the retention (its events are ignored now) but not the grace day: a reservation from back then.
+    const expiring = ago(30.5);
+    await inventory.createEntity({ partitionKey: 'main', rowKey: reservationKey(expiring), outcome: 'reserved', cups: 2, available: 10, decidedAt: now.toISOString() });
     const before = await inventory.getEntity<Record<string, unknown>>('main', reservationKey(ids.weeks));
 
     await createCleanup(deps)({}, invocationContext().context);
@@ -61,6 +64,8 @@ describe("a store's reservations archive", () => {
     expect(await where(ids.edge)).toEqual(['reserved', undefined]);
     expect(await where(ids.days)).toEqual([undefined, 'reserved']);
     expect(await where(ids.weeks)).toEqual([undefined, 'reserved']);
+    // Within a day of its expiry: it expires where it is.
+    expect(await where(expiring)).toEqual(['reserved', undefined]);
     const after = await inventory.getEntity<Record<string, unknown>>(archivePartition('main'), reservationKey(ids.weeks));
     for (const field of ['outcome', 'cups', 'available', 'decidedAt']) expect(after[field]).toEqual(before[field]);
     expect(await cupsOf(inventory)).toBe(42);
@@ -273,7 +278,7 @@ describe("a store's reservations archive", () => {
     expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
   });
 
-  it('decides a batch of more late orders than a transaction holds, and moves them all in one run', async () => {
+  it('decides a batch of more late orders than a transaction holds, moves them all in one run, and the next run moves on without waiting again', async () => {
     const deps = testDeps({ retentionDays: 30 }, () => now);
     const inventory = await stockedStore(deps, 1_000);
     const orders = Array.from({ length: 150 }, (_, i) => ago(2 + i / 1_000));
@@ -287,6 +292,41 @@ describe("a store's reservations archive", () => {
     // And their cancels in one batch: each release transaction holds the stock, the mark and the rows.
     expect(await createReservations(deps)(orders.map(cancelled), invocationContext().context)).toEqual([]);
     expect(await cupsOf(inventory)).toBe(1_000);
+    // The next run moves what came since at once: a move of several transactions keeps the mark's start.
+    const later = ago(3);
+    await createReservations(deps)([placed(later)], invocationContext().context);
+    expect((await move(inventory)).moved).toBe(151);
+  });
+
+  it('does not reserve an order a cancel closed, and the timer moved, after the late OrderPlaced looked for it', async () => {
+    const deps = testDeps({ retentionDays: 30 }, () => now);
+    const inventory = await stockedStore(deps, 10);
+    const order = ago(2);
+
+    // The OrderPlaced (more than a day late) finds the order in neither partition; then its cancel
+    // closes it and the timer moves the closed record, before the OrderPlaced commits.
+    let between = false;
+    const stepping = new Proxy(inventory, {
+      get(target, property, receiver) {
+        if (property !== 'getEntity') return Reflect.get(target, property, receiver);
+        return async (partitionKey: string, rowKey: string) => {
+          const result = target.getEntity(partitionKey, rowKey);
+          if (partitionKey === archivePartition('main') && rowKey === reservationKey(order) && !between) {
+            between = true;
+            await result.catch(() => undefined);
+            expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
+            expect((await move(inventory)).moved).toBe(1);
+          }
+          return result;
+        };
+      },
+    });
+    expect(await createReservations(withInventory(deps, stepping))([placed(order)], invocationContext().context)).toEqual([]);
+
+    expect(between).toBe(true);
+    expect(await cupsOf(inventory)).toBe(10);
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'cancelled']);
+    expect(deps.publisher.ofType('CupsReserved')).toEqual([]);
   });
 
   it('answers a late cancel whose reservation the timer moves between the read and the release, without failing it', async () => {
