@@ -46,6 +46,61 @@ function withInventory(deps: Deps, client: TableClient): Deps {
   return { ...deps, table: async (name) => (name === TABLES.inventory ? client : deps.table(name)) };
 }
 
+/** Where a test steps in between two storage calls of a consumer or the timer. */
+type StepPoint =
+  | { read: { partitionKey?: string; rowKey: string } }
+  | { transaction: (actions: TransactionAction[]) => boolean; after?: boolean }
+  | { listing: true };
+
+/**
+ * The inventory client with `step` run once at `at`: right after the first read of a row answers,
+ * before (or after) the first transaction `at.transaction` picks, or once a listing's last page is in.
+ */
+function steppingIn(client: TableClient, at: StepPoint, step: () => Promise<unknown>) {
+  let fired = false;
+  const once = async () => {
+    if (fired) return;
+    fired = true;
+    await step();
+  };
+  const stepping = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'getEntity' && 'read' in at) {
+        return async (partitionKey: string, rowKey: string) => {
+          const result = target.getEntity(partitionKey, rowKey);
+          if (rowKey === at.read.rowKey && (at.read.partitionKey ?? partitionKey) === partitionKey) {
+            await result.catch(() => undefined);
+            await once();
+          }
+          return result;
+        };
+      }
+      if (property === 'submitTransaction' && 'transaction' in at) {
+        return async (actions: TransactionAction[]) => {
+          const picked = at.transaction(actions);
+          if (picked && !at.after) await once();
+          const result = await target.submitTransaction(actions);
+          if (picked && at.after) await once();
+          return result;
+        };
+      }
+      if (property === 'listEntities' && 'listing' in at) {
+        return (options: Parameters<TableClient['listEntities']>[0]) => ({
+          byPage: async function* (settings: object) {
+            yield* target.listEntities(options).byPage(settings);
+            await once();
+          },
+        });
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+  return { client: stepping, fired: () => fired };
+}
+
+const anyTransaction = () => true;
+const deleting = (actions: TransactionAction[]) => actions.some((a) => a[0] === 'delete');
+
 describe("a store's reservations archive", () => {
   it('takes the reservations over a day old (and two hours) out of the hot partition, unchanged, and leaves the last day, those about to expire, the stock and other rows', async () => {
     const deps = testDeps({ retentionDays: 30 }, () => now);
@@ -98,6 +153,7 @@ describe("a store's reservations archive", () => {
     await createReservations(deps)([placed(order)], invocationContext().context);
     await createCleanup(deps)({}, invocationContext().context);
     expect(await cupsOf(inventory)).toBe(8);
+    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
 
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
@@ -118,26 +174,12 @@ describe("a store's reservations archive", () => {
     expect(await cupsOf(inventory)).toBe(8);
 
     // The consumer's first read of the order's reservation (in either partition) answers; the timer moves it right after.
-    let moved = false;
-    const stepping = new Proxy(inventory, {
-      get(target, property, receiver) {
-        if (property !== 'getEntity') return Reflect.get(target, property, receiver);
-        return async (partitionKey: string, rowKey: string) => {
-          const result = target.getEntity(partitionKey, rowKey);
-          if (rowKey === reservationKey(order) && !moved) {
-            moved = true;
-            await result.catch(() => undefined);
-            expect((await move(inventory)).moved).toBe(1);
-          }
-          return result;
-        };
-      },
-    });
+    const stepping = steppingIn(inventory, { read: { rowKey: reservationKey(order) } }, async () => expect((await move(inventory)).moved).toBe(1));
     // A late copy in the same batch as a new order, so the transaction writes the stock anyway.
     const young = ago(0.1);
-    expect(await createReservations(withInventory(deps, stepping))([placed(order), placed(young)], invocationContext().context)).toEqual([]);
+    expect(await createReservations(withInventory(deps, stepping.client))([placed(order), placed(young)], invocationContext().context)).toEqual([]);
 
-    expect(moved).toBe(true);
+    expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(6);
     expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
     expect(deps.publisher.ofType('CupsReserved').map((e) => e.orderId)).toEqual([order, order, young]);
@@ -153,31 +195,14 @@ describe("a store's reservations archive", () => {
     const order = ago(2);
     await createReservations(deps)([placed(order)], invocationContext().context);
 
-    let cancelledBetween = false;
-    const cancel = async () => {
-      cancelledBetween = true;
-      expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
+    const points: Record<typeof before, StepPoint> = {
+      list: { listing: true },
+      create: { transaction: (actions) => actions.some((a) => a[0] === 'create') },
+      delete: { transaction: deleting },
     };
-    const stepping = new Proxy(inventory, {
-      get(target, property, receiver) {
-        if (property === 'listEntities' && before === 'list') {
-          // The listing's pages as they are, then the cancel once the last one is in.
-          return (options: Parameters<TableClient['listEntities']>[0]) => ({
-            byPage: async function* (settings: object) {
-              yield* target.listEntities(options).byPage(settings);
-              if (!cancelledBetween) await cancel();
-            },
-          });
-        }
-        if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
-        return async (actions: TransactionAction[]) => {
-          if (!cancelledBetween && actions.some((a) => a[0] === before)) await cancel();
-          return target.submitTransaction(actions);
-        };
-      },
-    });
-    expect((await move(stepping)).moved).toBe(0);
-    expect(cancelledBetween).toBe(true);
+    const stepping = steppingIn(inventory, points[before], async () => expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]));
+    expect((await move(stepping.client)).moved).toBe(0);
+    expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(10);
     expect(await outcomeIn(inventory, 'main', order)).toBe('released');
 
@@ -195,22 +220,12 @@ describe("a store's reservations archive", () => {
     await createReservations(deps)([placed(order)], invocationContext().context);
 
     // Move A listed the order reserved and stalls before its copy; the cancel, then move B, run in between.
-    let overlapped = false;
-    const stalled = new Proxy(inventory, {
-      get(target, property, receiver) {
-        if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
-        return async (actions: TransactionAction[]) => {
-          if (!overlapped) {
-            overlapped = true;
-            await createReservations(deps)([cancelled(order)], invocationContext().context);
-            expect((await move(inventory)).moved).toBe(1);
-          }
-          return target.submitTransaction(actions);
-        };
-      },
+    const stalled = steppingIn(inventory, { transaction: anyTransaction }, async () => {
+      await createReservations(deps)([cancelled(order)], invocationContext().context);
+      expect((await move(inventory)).moved).toBe(1);
     });
-    expect((await move(stalled)).moved).toBe(0);
-    expect(overlapped).toBe(true);
+    expect((await move(stalled.client)).moved).toBe(0);
+    expect(stalled.fired()).toBe(true);
 
     expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'released']);
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
@@ -243,22 +258,9 @@ describe("a store's reservations archive", () => {
     expect(await cupsOf(inventory)).toBe(10);
 
     clock = new Date(now.getTime() + 29.5 * DAY);
-    let between = false;
-    const stepping = new Proxy(inventory, {
-      get(target, property, receiver) {
-        if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
-        return async (actions: TransactionAction[]) => {
-          const result = await target.submitTransaction(actions);
-          if (!between && actions.some((a) => a[0] === 'delete')) {
-            between = true;
-            await createReservations(deps)([cancelled(order)], invocationContext().context);
-          }
-          return result;
-        };
-      },
-    });
-    await createCleanup(withInventory(deps, stepping))({}, invocationContext().context);
-    expect(between).toBe(true);
+    const stepping = steppingIn(inventory, { transaction: deleting, after: true }, () => createReservations(deps)([cancelled(order)], invocationContext().context));
+    await createCleanup(withInventory(deps, stepping.client))({}, invocationContext().context);
+    expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(10);
     expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, undefined]);
   });
@@ -305,25 +307,13 @@ describe("a store's reservations archive", () => {
 
     // The OrderPlaced (more than a day late) finds the order in neither partition; then its cancel
     // closes it and the timer moves the closed record, before the OrderPlaced commits.
-    let between = false;
-    const stepping = new Proxy(inventory, {
-      get(target, property, receiver) {
-        if (property !== 'getEntity') return Reflect.get(target, property, receiver);
-        return async (partitionKey: string, rowKey: string) => {
-          const result = target.getEntity(partitionKey, rowKey);
-          if (partitionKey === archivePartition('main') && rowKey === reservationKey(order) && !between) {
-            between = true;
-            await result.catch(() => undefined);
-            expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
-            expect((await move(inventory)).moved).toBe(1);
-          }
-          return result;
-        };
-      },
+    const stepping = steppingIn(inventory, { read: { partitionKey: archivePartition('main'), rowKey: reservationKey(order) } }, async () => {
+      expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
+      expect((await move(inventory)).moved).toBe(1);
     });
-    expect(await createReservations(withInventory(deps, stepping))([placed(order)], invocationContext().context)).toEqual([]);
+    expect(await createReservations(withInventory(deps, stepping.client))([placed(order)], invocationContext().context)).toEqual([]);
 
-    expect(between).toBe(true);
+    expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(10);
     expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'cancelled']);
     expect(deps.publisher.ofType('CupsReserved')).toEqual([]);
@@ -335,21 +325,9 @@ describe("a store's reservations archive", () => {
     const order = ago(2);
     await createReservations(deps)([placed(order)], invocationContext().context);
 
-    let moved = false;
-    const stepping = new Proxy(inventory, {
-      get(target, property, receiver) {
-        if (property !== 'submitTransaction') return Reflect.get(target, property, receiver);
-        return async (actions: TransactionAction[]) => {
-          if (!moved) {
-            moved = true;
-            expect((await move(inventory)).moved).toBe(1);
-          }
-          return target.submitTransaction(actions);
-        };
-      },
-    });
-    expect(await createReservations(withInventory(deps, stepping))([cancelled(order)], invocationContext().context)).toEqual([]);
-    expect(moved).toBe(true);
+    const stepping = steppingIn(inventory, { transaction: anyTransaction }, async () => expect((await move(inventory)).moved).toBe(1));
+    expect(await createReservations(withInventory(deps, stepping.client))([cancelled(order)], invocationContext().context)).toEqual([]);
+    expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(10);
     expect(await outcomeIn(inventory, 'main', order)).toBe('released');
   });
