@@ -33,6 +33,18 @@ const cancelled = (orderId: string) => makeEvent('OrderCancelled', { orderId, st
 const cupsOf = async (inventory: TableClient) => (await inventory.getEntity<{ cups: number }>('main', 'stock')).cups;
 const outcomeIn = async (inventory: TableClient, partition: string, orderId: string) => (await getOrUndefined<{ outcome: string }>(inventory, partition, reservationKey(orderId)))?.outcome;
 
+/** Store `main` with 10 cups and an order two days old that reserved 2 of them: old enough to be moved. */
+async function withOldReservation() {
+  const deps = testDeps({ retentionDays: 30 }, () => now);
+  const inventory = await stockedStore(deps, 10);
+  const order = ago(2);
+  await createReservations(deps)([placed(order)], invocationContext().context);
+  return { deps, inventory, order };
+}
+
+/** The order's reservation in the store's partition and in its archive. */
+const whereIs = async (inventory: TableClient, orderId: string) => [await outcomeIn(inventory, 'main', orderId), await outcomeIn(inventory, archivePartition('main'), orderId)];
+
 /** The timer's first run in the stores, MOVES_WAIT_HOURS and a minute before `now`: it only writes each store's archive mark. */
 async function armed(deps: Deps) {
   const before = new Date(now.getTime() - (MOVES_WAIT_HOURS * 3_600_000 + 60_000));
@@ -147,13 +159,10 @@ describe("a store's reservations archive", () => {
   });
 
   it('gives back the cups of an archived reservation once, however often its cancel comes, and the next move archives it released', async () => {
-    const deps = testDeps({ retentionDays: 30 }, () => now);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation();
     await createCleanup(deps)({}, invocationContext().context);
     expect(await cupsOf(inventory)).toBe(8);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
+    expect(await whereIs(inventory, order)).toEqual([undefined, 'reserved']);
 
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
@@ -161,16 +170,13 @@ describe("a store's reservations archive", () => {
     expect(await outcomeIn(inventory, 'main', order)).toBe('released');
 
     await createCleanup(deps)({}, invocationContext().context);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'released']);
+    expect(await whereIs(inventory, order)).toEqual([undefined, 'released']);
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
     expect(await cupsOf(inventory)).toBe(10);
   });
 
   it('does not decide an order twice when the timer moves it right after the consumer first looked for it', async () => {
-    const deps = testDeps({ retentionDays: 30 }, () => now);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation();
     expect(await cupsOf(inventory)).toBe(8);
 
     // The consumer's first read of the order's reservation (in either partition) answers; the timer moves it right after.
@@ -181,7 +187,7 @@ describe("a store's reservations archive", () => {
 
     expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(6);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
+    expect(await whereIs(inventory, order)).toEqual([undefined, 'reserved']);
     expect(deps.publisher.ofType('CupsReserved').map((e) => e.orderId)).toEqual([order, order, young]);
   });
 
@@ -190,10 +196,7 @@ describe("a store's reservations archive", () => {
     ['before the copy', 'create'],
     ['after the copy, before the delete', 'delete'],
   ] as const)('does not lose a release when a late cancel lands %s', async (_when, before) => {
-    const deps = testDeps({ retentionDays: 30 }, () => now);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation();
 
     const points: Record<typeof before, StepPoint> = {
       list: { listing: true },
@@ -208,16 +211,13 @@ describe("a store's reservations archive", () => {
 
     // The next run moves it as it is now; another copy of the cancel gives nothing back.
     expect((await move(inventory)).moved).toBe(1);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'released']);
+    expect(await whereIs(inventory, order)).toEqual([undefined, 'released']);
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
     expect(await cupsOf(inventory)).toBe(10);
   });
 
   it('never takes an archived reservation back to reserved when two moves overlap (one listed it before a cancel, the other moved it after)', async () => {
-    const deps = testDeps({ retentionDays: 30 }, () => now);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation();
 
     // Move A listed the order reserved and stalls before its copy; the cancel, then move B, run in between.
     const stalled = steppingIn(inventory, { transaction: anyTransaction }, async () => {
@@ -227,16 +227,13 @@ describe("a store's reservations archive", () => {
     expect((await move(stalled.client)).moved).toBe(0);
     expect(stalled.fired()).toBe(true);
 
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'released']);
+    expect(await whereIs(inventory, order)).toEqual([undefined, 'released']);
     expect(await createReservations(deps)([cancelled(order)], invocationContext().context)).toEqual([]);
     expect(await cupsOf(inventory)).toBe(10);
   });
 
   it('gives cups back once when two copies of a cancel of an archived reservation arrive at once', async () => {
-    const deps = testDeps({ retentionDays: 30 }, () => now);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation();
     expect((await move(inventory)).moved).toBe(1);
 
     // Two instances (a rebalance) each with a copy of the cancel.
@@ -254,7 +251,7 @@ describe("a store's reservations archive", () => {
     expect((await move(inventory)).moved).toBe(1);
     // Released from the archive: released in the store's partition, still reserved in the archive until the next move.
     await createReservations(deps)([cancelled(order)], invocationContext().context);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual(['released', 'reserved']);
+    expect(await whereIs(inventory, order)).toEqual(['released', 'reserved']);
     expect(await cupsOf(inventory)).toBe(10);
 
     clock = new Date(now.getTime() + 29.5 * DAY);
@@ -262,7 +259,7 @@ describe("a store's reservations archive", () => {
     await createCleanup(withInventory(deps, stepping.client))({}, invocationContext().context);
     expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(10);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, undefined]);
+    expect(await whereIs(inventory, order)).toEqual([undefined, undefined]);
   });
 
   it('moves nothing in a store until MOVES_WAIT_HOURS after this version first wrote its archive mark there (instances of the version before may still be deciding)', async () => {
@@ -277,7 +274,7 @@ describe("a store's reservations archive", () => {
     await createCleanup(at(MOVES_WAIT_HOURS - 0.1))({}, invocationContext().context);
     expect(await outcomeIn(inventory, 'main', order)).toBe('reserved');
     await createCleanup(at(MOVES_WAIT_HOURS + 0.1))({}, invocationContext().context);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'reserved']);
+    expect(await whereIs(inventory, order)).toEqual([undefined, 'reserved']);
   });
 
   it('decides a batch of more late orders than a transaction holds, moves them all in one run, and the next run moves on without waiting again', async () => {
@@ -315,15 +312,12 @@ describe("a store's reservations archive", () => {
 
     expect(stepping.fired()).toBe(true);
     expect(await cupsOf(inventory)).toBe(10);
-    expect([await outcomeIn(inventory, 'main', order), await outcomeIn(inventory, archivePartition('main'), order)]).toEqual([undefined, 'cancelled']);
+    expect(await whereIs(inventory, order)).toEqual([undefined, 'cancelled']);
     expect(deps.publisher.ofType('CupsReserved')).toEqual([]);
   });
 
   it('answers a late cancel whose reservation the timer moves between the read and the release, without failing it', async () => {
-    const deps = testDeps({ retentionDays: 30 }, () => now);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation();
 
     const stepping = steppingIn(inventory, { transaction: anyTransaction }, async () => expect((await move(inventory)).moved).toBe(1));
     expect(await createReservations(withInventory(deps, stepping.client))([cancelled(order)], invocationContext().context)).toEqual([]);
