@@ -6,8 +6,9 @@
 //    once the data file is on disk;
 //  - a save writes a temporary file, flushes it to disk, renames it over the data file and flushes the
 //    folder, so a power cut leaves either the old or the new snapshot, never a torn one;
-//  - SIGTERM is ignored: when `npm start`'s whole process group gets it, the host drains its work first
-//    and then stops Azurite itself, last;
+//  - SIGTERM and SIGINT are ignored: when `npm start`'s whole process group gets one (a service
+//    manager's stop, Ctrl-C in the terminal), the host drains its work first and then stops Azurite
+//    itself, last. Azurite's own SIGINT handler (which closes its server) is held back and run then;
 //  - when the host goes away for whatever reason the IPC channel closes, and Azurite saves and exits
 //    instead of lingering as an orphan.
 'use strict';
@@ -79,8 +80,25 @@ process.on('SIGTERM', () => {
   // The host stops Azurite itself, after its own work has drained.
 });
 
+// Azurite closes its server on SIGINT, which a Ctrl-C sends to the whole group while the host is still
+// draining: its handlers are kept here instead, and a SIGINT itself does nothing.
+const closeHandlers = [];
+for (const method of ['on', 'once', 'addListener']) {
+  const register = process[method].bind(process);
+  process[method] = function holdingSigint(event, listener) {
+    if (event === 'SIGINT') {
+      closeHandlers.push(listener);
+      return process;
+    }
+    return register(event, listener);
+  };
+}
+process.prependListener('SIGINT', () => {});
+
 process.on('disconnect', () => {
   saveAll()
     .catch((error) => console.error(`Azurite could not save its tables: ${error && error.message ? error.message : error}`))
-    .finally(() => process.emit('SIGINT'));
+    .finally(() => {
+      for (const close of closeHandlers.splice(0)) close();
+    });
 });

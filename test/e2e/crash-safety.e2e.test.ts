@@ -93,4 +93,21 @@ describe('npm start survives the loss of its whole process group', () => {
     const second = await start(first.host.dataDir);
     await expectEverythingKept(second.http, store, placed);
   });
+
+  it('Ctrl-C (SIGINT to the whole group) with work in flight: storage stays up until the host has drained', async () => {
+    const first = await start();
+    const store = 'crash-int';
+    const placed = await acknowledgedWork(first.http, store);
+    // At once, with the saga still running: the terminal signals Azurite too.
+    await first.host.interrupt();
+    retire(first.host);
+    expect(first.host.output()).toMatch(/stopped/);
+    // No consumer or timer met a storage that had gone: Azurite went last and saved.
+    expect(first.host.output()).not.toMatch(/ECONNREFUSED|could not take the request/);
+    const journal = path.join(first.host.dataDir, 'storage-journal');
+    expect(readdirSync(journal).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+
+    const second = await start(first.host.dataDir);
+    await expectEverythingKept(second.http, store, placed);
+  });
 });

@@ -23,8 +23,10 @@ export interface LocalHost {
   url: string;
   dataDir: string;
   output(): string;
-  /** Ctrl-C: finishes work in flight and exits. */
+  /** SIGTERM (a service manager's stop): finishes work in flight and exits. */
   stop(): Promise<void>;
+  /** Ctrl-C in a terminal: SIGINT (to the whole group with `processGroup`); finishes work in flight and exits. */
+  interrupt(): Promise<void>;
   /** A crash: no chance to checkpoint or flush anything. */
   kill(): Promise<void>;
   /** Removes the data folder (after stop or kill). */
@@ -84,6 +86,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     dataDir,
     output: () => output,
     stop: () => end('SIGTERM'),
+    interrupt: () => end('SIGINT'),
     kill: () => end('SIGKILL'),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
