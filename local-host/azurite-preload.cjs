@@ -10,7 +10,8 @@
 //    manager's stop, Ctrl-C in the terminal), the host drains its work first and then stops Azurite
 //    itself, last. Azurite's own SIGINT handler (which closes its server) is held back and run then;
 //  - when the host goes away for whatever reason the IPC channel closes, and Azurite saves and exits
-//    instead of lingering as an orphan.
+//    instead of lingering as an orphan (before it has started serving, it exits without a save: no
+//    client can have written, and a save then could overwrite the data file with a store not yet loaded).
 'use strict';
 const Module = require('node:module');
 const fs = require('node:fs');
@@ -81,13 +82,14 @@ process.on('SIGTERM', () => {
 });
 
 // Azurite closes its server on SIGINT, which a Ctrl-C sends to the whole group while the host is still
-// draining: its handlers are kept here instead, and a SIGINT itself does nothing.
-const closeHandlers = [];
+// draining: its SIGINT listeners (registered with on/once/addListener; Azurite uses no other way) are
+// held here instead, and a SIGINT itself does nothing.
+const heldSigintListeners = [];
 for (const method of ['on', 'once', 'addListener']) {
   const register = process[method].bind(process);
   process[method] = function holdingSigint(event, listener) {
     if (event === 'SIGINT') {
-      closeHandlers.push(listener);
+      heldSigintListeners.push(listener);
       return process;
     }
     return register(event, listener);
@@ -96,9 +98,11 @@ for (const method of ['on', 'once', 'addListener']) {
 process.prependListener('SIGINT', () => {});
 
 process.on('disconnect', () => {
+  // Azurite registers its SIGINT listener once its server is up: none yet means it is still starting.
+  if (heldSigintListeners.length === 0) process.exit(0);
   saveAll()
     .catch((error) => console.error(`Azurite could not save its tables: ${error && error.message ? error.message : error}`))
     .finally(() => {
-      for (const close of closeHandlers.splice(0)) close();
+      for (const close of heldSigintListeners.splice(0)) close();
     });
 });

@@ -2,7 +2,7 @@ import type { TableClient, TableEntityResult, TransactionAction } from '@azure/d
 import { chunksOf } from '../../shared/collections';
 import { expiredId, expiredIdsAfter } from '../../shared/retention';
 import { MAX_TRANSACTION_OPERATIONS, createIfAbsent, getOrUndefined, isConflict, isTransactionConflict, listAll, odata } from '../../shared/tables';
-import { ARCHIVE_MARK_ROW, RESERVATIONS_END, RESERVATION_PREFIX, archivePartition, orderIdOfReservation, reservationKey, type ReservationRow } from './rows';
+import { ARCHIVE_MARK_ROW, RESERVATIONS_END, RESERVATION_PREFIX, archivePartition, orderIdOfReservation, type ReservationRow } from './rows';
 
 /**
  * A store's hot partition holds its stock row and the reservations of about the last day: every
@@ -15,7 +15,7 @@ import { ARCHIVE_MARK_ROW, RESERVATIONS_END, RESERVATION_PREFIX, archivePartitio
  * older than that, so a consumer whose clock is up to an hour apart from the timer's (with an hour
  * to spare for a slow batch) still looks for every order the timer may have moved.
  */
-export const HOT_DAYS = 1;
+const HOT_DAYS = 1;
 const MOVE_AFTER_DAYS = HOT_DAYS + 2 / 24;
 /**
  * The timer moves nothing in a store until its archive mark is this old: an instance of the version
@@ -24,8 +24,11 @@ const MOVE_AFTER_DAYS = HOT_DAYS + 2 / 24;
  */
 export const MOVES_WAIT_HOURS = 2;
 
-/** Whether the timer may have moved this order's reservation to the archive (an id this app did not make: never). */
-export const mayBeArchived = (orderId: string, now: Date) => expiredId(orderId, now, HOT_DAYS);
+/** Whether an order id names an order placed more than `days` before `now` (ids this app did not make: never). */
+const olderThan = (orderId: string, now: Date, days: number) => expiredId(orderId, now, days);
+
+/** Whether the timer may have moved this order's reservation to the archive. */
+export const mayBeArchived = (orderId: string, now: Date) => olderThan(orderId, now, HOT_DAYS);
 
 /**
  * The store's archive mark orders a move against late writes about old orders: the move (the timer)
@@ -48,18 +51,11 @@ interface MarkRow {
 function guardOn(storeId: string, mark: { etag: string; since?: string | undefined } | undefined, now: Date): ArchiveGuard {
   const entity = { partitionKey: storeId, rowKey: ARCHIVE_MARK_ROW, guardedAt: now.toISOString() };
   if (!mark) return { action: ['create', { ...entity, since: now.toISOString() }] };
-  if (!mark.since) return { action: ['update', { ...entity, since: now.toISOString() }, 'Merge', { etag: mark.etag }] };
-  return { action: ['update', entity, 'Merge', { etag: mark.etag }], since: new Date(mark.since) };
+  return { action: ['update', entity, 'Merge', { etag: mark.etag }], ...(mark.since ? { since: new Date(mark.since) } : {}) };
 }
 
 export async function readArchiveGuard(client: TableClient, storeId: string, now: Date): Promise<ArchiveGuard> {
   return guardOn(storeId, await getOrUndefined<MarkRow>(client, storeId, ARCHIVE_MARK_ROW), now);
-}
-
-/** The reservations of these orders in one partition (the store's, or its archive): point reads, together. */
-export async function readReservations(client: TableClient, partitionKey: string, orderIds: readonly string[]): Promise<Map<string, TableEntityResult<ReservationRow>>> {
-  const rows = await Promise.all(orderIds.map(async (orderId) => [orderId, await getOrUndefined<ReservationRow>(client, partitionKey, reservationKey(orderId))] as const));
-  return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, row] as const] : [])));
 }
 
 export function reservationFields(row: ReservationRow): ReservationRow {
@@ -90,13 +86,14 @@ async function copyToArchive(client: TableClient, storeId: string, rows: readonl
 }
 
 /**
- * Moves up to `maxRows` of the store's reservations of orders over a day old (and the hour) to its
+ * Moves up to `maxRows` of the store's reservations of orders over a day old (and two hours) to its
  * archive, once the store's mark is MOVES_WAIT_HOURS old (a first run only writes the mark): copied
  * first, then deleted from the hot partition in transactions guarded by the archive mark, read before
  * the rows were. A row changed since (a late decision or release, under the same guard) makes the
  * delete fail: the move stops there, and a later run copies the row as it is then. Rows within a day
  * of the retention's end (`expiredAfterDays`) are left to the expiry. Says how many rows it moved, and whether it
- * is done with the store for this run (false: it stopped on a change, or has more rows than `maxRows`).
+ * is done with the store for this run (false: it stopped on a change or without the mark's new ETag,
+ * or there are more rows than `maxRows`).
  */
 export async function archiveReservations(client: TableClient, storeId: string, options: { now: Date; maxRows: number; expiredAfterDays: number }): Promise<{ moved: number; complete: boolean }> {
   const { now } = options;
@@ -115,7 +112,7 @@ export async function archiveReservations(client: TableClient, storeId: string, 
   // overlapping, clocks apart) could otherwise copy a row the expiry has just deleted from the archive.
   const rows = listed.filter((row) => {
     const orderId = orderIdOfReservation(row.rowKey!);
-    return expiredId(orderId, now, MOVE_AFTER_DAYS) && !expiredId(orderId, now, options.expiredAfterDays - 1);
+    return olderThan(orderId, now, MOVE_AFTER_DAYS) && !olderThan(orderId, now, options.expiredAfterDays - 1);
   });
   let moved = 0;
   // One slot of each transaction is the mark's.

@@ -1,6 +1,6 @@
 import type { StoreSettingsReader } from '../../shared/storeSettings';
 import type { InvocationContext } from '@azure/functions';
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { makeEvent, type CafeEvent, type OrderCancelled, type OrderPlaced, type StockLow } from '../../shared/events';
 import { chunksOf, groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
@@ -12,7 +12,7 @@ import { TABLES } from '../../shared/topology';
 import { announces, compensate, reserveInTurn, type Reservation } from './stock';
 import { createThresholds, logStockLow, lowFields, markAnnounced, owedStockLow } from './lowStock';
 import { STOCK_ROW, archivePartition, orderIdOfReservation, reservationKey, type ReservationRow, type StockRow } from './rows';
-import { mayBeArchived, readArchiveGuard, readReservations, reservationFields } from './archive';
+import { mayBeArchived, readArchiveGuard, reservationFields, type ArchiveGuard } from './archive';
 import { withoutExpired } from '../../shared/retention';
 
 type Decided = Pick<ReservationRow, 'outcome' | 'cups' | 'available'>;
@@ -22,7 +22,7 @@ const CHUNK = MAX_TRANSACTION_OPERATIONS - 2;
 
 type HeldStock = StockRow & { etag: string };
 /** A decision as read: from the hot partition with its ETag, or from the archive (then rewritten into the hot partition if it changes). */
-type HeldDecision = Decided & ({ etag: string; archived?: undefined } | { archived: ReservationRow });
+type HeldDecision = Decided & ({ etag: string; archivedRow?: undefined } | { archivedRow: ReservationRow });
 
 function outcomeEvent(order: OrderPlaced, r: { outcome: Reservation['outcome']; available: number }, now: Date): CafeEvent {
   const base = { orderId: order.orderId, storeId: order.storeId, occurredAt: now.toISOString() };
@@ -36,7 +36,8 @@ function decisionOf(row: ReservationRow & { etag: string }): HeldDecision {
 }
 
 function archivedDecisionOf(row: ReservationRow): HeldDecision {
-  return { outcome: row.outcome, cups: row.cups, available: row.available, archived: reservationFields(row) };
+  const fields = reservationFields(row);
+  return { ...fields, archivedRow: fields };
 }
 
 /**
@@ -57,25 +58,36 @@ async function readDecidedRange(client: TableClient, storeId: string, orderIds: 
   return decided;
 }
 
-/** The decisions recorded in the store's partition for orders that may lie far apart (cancels): one point read each, together. */
+/** The reservations of these orders in one partition (the store's, or its archive): point reads, together. */
+async function readReservations(client: TableClient, partitionKey: string, orderIds: readonly string[]): Promise<Map<string, TableEntityResult<ReservationRow>>> {
+  const rows = await Promise.all(orderIds.map(async (orderId) => [orderId, await getOrUndefined<ReservationRow>(client, partitionKey, reservationKey(orderId))] as const));
+  return new Map(rows.flatMap(([orderId, row]) => (row ? [[orderId, row] as const] : [])));
+}
+
+/** The decisions recorded in the store's partition for orders that may lie far apart (cancels, late copies): one point read each, together. */
 async function readDecidedEach(client: TableClient, storeId: string, orderIds: readonly string[]): Promise<Map<string, HeldDecision>> {
   return new Map([...(await readReservations(client, storeId, orderIds))].map(([orderId, row]) => [orderId, decisionOf(row)]));
 }
 
 /**
  * The decisions of orders old enough that the retention timer may have moved them to the store's
- * archive (late copies: a replay, a nudge or a cancel a day on): the store's partition first (a row
- * there wins: a release from the archive lands there), then the archive for the rest. The timer
- * copies a row before it deletes it, so read in this order an order decided before the reads is
- * found; one decided after them (and perhaps moved) is caught by the archive mark the write commits
- * with. Nothing for young orders, the usual case.
+ * archive (late copies: a replay, a nudge or a cancel a day on), and the archive mark a write about
+ * them commits with. The mark is read first: a move or another late write after it makes that
+ * commit fail (archive.ts), so nothing read here can be acted on once stale. Then the store's
+ * partition (a row there wins: a release from the archive lands there), then the archive for the
+ * rest; the timer copies before it deletes, so an order decided before these reads is found.
+ * Nothing for young orders, the usual case.
  */
-async function readOldDecisions(client: TableClient, storeId: string, old: readonly string[]): Promise<Map<string, HeldDecision>> {
-  if (old.length === 0) return new Map();
-  const hot = await readDecidedEach(client, storeId, old);
-  const archived = await readReservations(client, archivePartition(storeId), old.filter((orderId) => !hot.has(orderId)));
-  return new Map([...hot, ...[...archived].map(([orderId, row]) => [orderId, archivedDecisionOf(row)] as const)]);
+async function readOldDecisions(client: TableClient, storeId: string, old: ReadonlySet<string>, now: Date): Promise<{ decided: Map<string, HeldDecision>; guard?: ArchiveGuard }> {
+  if (old.size === 0) return { decided: new Map() };
+  const guard = await readArchiveGuard(client, storeId, now);
+  const hot = await readDecidedEach(client, storeId, [...old]);
+  const archived = await readReservations(client, archivePartition(storeId), [...old].filter((orderId) => !hot.has(orderId)));
+  return { guard, decided: new Map([...hot, ...[...archived].map(([orderId, row]) => [orderId, archivedDecisionOf(row)] as const)]) };
 }
+
+/** The orders of `ids` old enough that their reservations may be archived. */
+const oldOnes = (ids: readonly string[], now: Date) => new Set(ids.filter((orderId) => mayBeArchived(orderId, now)));
 
 /** The stock row's own fields, without the keys, timestamp and ETag a read entity also carries. */
 function stockFields(row: StockRow): StockRow {
@@ -104,7 +116,8 @@ async function stockOf(client: TableClient, cache: RowCache<HeldStock>, storeId:
  * ETag-guarded transaction, so concurrent writers (a restock, another instance after a rebalance)
  * can never make the stock go below zero or an order be decided twice. New orders are decided without
  * reading their records: the records are created, so an order decided before (a redelivery, or
- * cancelled first) fails the transaction, and the retry reads the records and keeps them.
+ * cancelled first) fails the transaction, and the retry reads the records and keeps them. Orders over
+ * a day old (late copies) are read first, in both partitions, under the archive mark (readOldDecisions).
  */
 async function reserveForStore(
   deps: ServiceDeps,
@@ -121,13 +134,10 @@ async function reserveForStore(
       const cached = cache.get(storeId) !== undefined;
       let stock = await stockOf(client, cache, storeId);
       const now = deps.now();
-      const old = new Set(chunk.filter((o) => mayBeArchived(o.orderId, now)).map((o) => o.orderId));
+      const old = oldOnes(chunk.map((o) => o.orderId), now);
       // Young orders: created without reading first (a conflict, then one range read); old ones are read each.
       const young = readRecords ? chunk.filter((o) => !old.has(o.orderId)).map((o) => o.orderId) : [];
-      // The archive mark before the old orders' rows: deciding one commits with it, so an order decided
-      // (and moved) by others after these reads fails this transaction instead of being decided twice.
-      const guard = old.size > 0 ? await readArchiveGuard(client, storeId, now) : undefined;
-      const [fromRange, fromOld] = await Promise.all([readDecidedRange(client, storeId, young), readOldDecisions(client, storeId, [...old])]);
+      const [fromRange, { decided: fromOld, guard }] = await Promise.all([readDecidedRange(client, storeId, young), readOldDecisions(client, storeId, old, now)]);
       const decided = new Map([...fromRange, ...fromOld]);
       for (const [orderId, row] of decided) outcomes.set(orderId, row);
       const fresh = chunk.filter((o) => !decided.has(o.orderId));
@@ -191,12 +201,9 @@ async function compensateForStore(
   for (const chunk of chunksOf(unique, CHUNK)) {
     await withConflictRetry(async () => {
       const now = deps.now();
-      const old = new Set(chunk.filter((c) => mayBeArchived(c.orderId, now)).map((c) => c.orderId));
+      const old = oldOnes(chunk.map((c) => c.orderId), now);
       const young = chunk.filter((c) => !old.has(c.orderId)).map((c) => c.orderId);
-      // The archive mark before the old orders' rows: a write about them commits with it (archive.ts), so a
-      // move that listed them before this write cannot then delete the row it did not copy as it is now.
-      const guard = old.size > 0 ? await readArchiveGuard(client, storeId, now) : undefined;
-      const [stock, hot, fromOld] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, young), readOldDecisions(client, storeId, [...old])]);
+      const [stock, hot, { decided: fromOld, guard }] = await Promise.all([stockOf(client, cache, storeId), readDecidedEach(client, storeId, young), readOldDecisions(client, storeId, old, now)]);
       const decided = new Map([...hot, ...fromOld]);
       const at = now.toISOString();
       const actions: TransactionAction[] = [];
@@ -211,8 +218,8 @@ async function compensateForStore(
           // An archived decision comes back to the hot partition, released, with the stock it gives cups
           // back to; the timer's next move overwrites the archived copy with it.
           actions.push(
-            record!.archived
-              ? ['create', { ...key, ...record!.archived, outcome: 'released', releasedAt: at }]
+            record!.archivedRow
+              ? ['create', { ...key, ...record!.archivedRow, outcome: 'released', releasedAt: at }]
               : ['update', { ...key, outcome: 'released', releasedAt: at }, 'Merge', { etag: record!.etag }],
           );
           after.set(cancel.orderId, { ...record!, outcome: 'released' });

@@ -58,14 +58,12 @@ export function createCleanup(deps: ServiceDeps, storesPerRun?: number) {
     // deployment) is listed, and its reservations expire, from this run on.
     const adopted = await step('adopting stores the version before listed', async () => adoptLegacyStores(await deps.table(TABLES.inventory)));
     if (adopted > 0) context.log(`store directory: adopted ${adopted} store(s) an older version listed`);
-    let archived = 0;
     const reservations = await step('reservations', async () => {
       const tidied = await tidyReservations(await deps.table(TABLES.inventory), { now, retentionDays, ...(storesPerRun ? { storesPerRun } : {}) });
-      archived = tidied.archived;
+      if (tidied.archived > 0) context.log(`retention: moved ${tidied.archived} reservation(s) over a day old to their stores' archives`);
       return tidied.deleted;
     });
     const jobs = await step('brewing jobs', async () => expireJobs(await deps.table(TABLES.beverages), { now, retentionDays }));
-    if (archived > 0) context.log(`retention: moved ${archived} reservation(s) over a day old to their stores' archives`);
     if (orders + kiosk + notifications + sales + reservations + jobs > 0) {
       context.log(
         `retention: deleted ${orders} order, ${kiosk} kiosk, ${notifications} notification, ${sales} sales detail, ${reservations} reservation and ${jobs} brewing job rows older than ${retentionDays} days`,

@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { InvocationContext } from '@azure/functions';
 import { applyBatched, type Held } from '../../shared/batchedRows';
-import { groupBy } from '../../shared/collections';
+import { chunksOf, groupBy } from '../../shared/collections';
 import type { EventFailure } from '../../shared/consumer';
 import type { ServiceDeps } from '../../shared/deps';
 import { RowCache } from '../../shared/rowCache';
@@ -84,8 +84,7 @@ export function createSalesProjection(
     const byDay = groupBy(located, (l) => dayPartition(l.day.date, l.day.storeId));
     await Promise.all(
       [...byDay].map(async ([partitionKey, orders]) => {
-        for (let start = 0; start < orders.length; start += ORDERS_PER_TRANSACTION) {
-          const chunk = orders.slice(start, start + ORDERS_PER_TRANSACTION);
+        for (const chunk of chunksOf(orders, ORDERS_PER_TRANSACTION)) {
           try {
             await countDay(client, caches, partitionKey, chunk, byOrder, deps.now);
           } catch (error) {

@@ -91,6 +91,7 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
   const { BOARD_SIZE } = require(path.join(root, 'dist/functions/kiosk/board.js'));
   const { tidyReservations } = require(path.join(root, 'dist/functions/inventory/retention.js'));
   const { MOVES_WAIT_HOURS } = require(path.join(root, 'dist/functions/inventory/archive.js'));
+  const { RESERVATION_PREFIX, RESERVATIONS_END } = require(path.join(root, 'dist/functions/inventory/rows.js'));
   const { TABLES } = require(path.join(root, 'dist/shared/topology.js'));
   const { TableClient } = require('@azure/data-tables');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cafe-bench-growth-'));
@@ -209,7 +210,8 @@ export async function runGrowth({ root, startHost, startAzurite, Logger, json, s
       let hot = 0;
       const inventory = s.client(TABLES.inventory);
       for (const store of STORES) {
-        for await (const page of inventory.listEntities({ queryOptions: { filter: `PartitionKey eq '${store}' and RowKey ge 'res_' and RowKey lt 'res_~'`, select: ['RowKey'] } }).byPage({ maxPageSize: 1000 })) hot += page.length;
+        const filter = `PartitionKey eq '${store}' and RowKey ge '${RESERVATION_PREFIX}' and RowKey lt '${RESERVATIONS_END}'`;
+        for await (const page of inventory.listEntities({ queryOptions: { filter, select: ['RowKey'] } }).byPage({ maxPageSize: 1000 })) hot += page.length;
       }
       return { archived, hotPerStore: hot / STORES.length };
     }

@@ -256,7 +256,9 @@ describe('the in-process completion alarm', () => {
     const batch = new SpanBatch('brewBeverages', SpanKind.CONSUMER, [{ key: 'e-1', orderId: 'a1', name: 'brewBeverages CupsReserved', parent: undefined }]);
     await batch.run(() => brewer.brew([reserved('a1')], invocationContext().context));
     batch.end();
-    for (let i = 0; i < 100 && deps.publisher.ofType('BeverageCompleted').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // The run's span ends after its publish: wait for both.
+    const runEnded = () => spans.getFinishedSpans().some((s) => s.name === 'completeBeverages');
+    for (let i = 0; i < 100 && (deps.publisher.ofType('BeverageCompleted').length === 0 || !runEnded()); i++) await new Promise((r) => setTimeout(r, 50));
     expect(deps.publisher.ofType('BeverageCompleted').map((e) => e.orderId)).toEqual(['a1']);
 
     const finished = spans.getFinishedSpans();

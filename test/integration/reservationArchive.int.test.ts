@@ -8,6 +8,7 @@ import { ARCHIVE_MARK_ROW, archivePartition, reservationKey } from '../../functi
 import { createCleanup } from '../../functions/operations/cleanup';
 import { makeEvent } from '../../shared/events';
 import { newOrderId } from '../../shared/identifiers';
+import { RETENTION_GRACE_DAYS } from '../../shared/retention';
 import { getOrUndefined } from '../../shared/tables';
 import { TABLES } from '../../shared/topology';
 import { invocationContext } from '../support/context';
@@ -34,8 +35,8 @@ const cupsOf = async (inventory: TableClient) => (await inventory.getEntity<{ cu
 const outcomeIn = async (inventory: TableClient, partition: string, orderId: string) => (await getOrUndefined<{ outcome: string }>(inventory, partition, reservationKey(orderId)))?.outcome;
 
 /** Store `main` with 10 cups and an order two days old that reserved 2 of them: old enough to be moved. */
-async function withOldReservation() {
-  const deps = testDeps({ retentionDays: 30 }, () => now);
+async function withOldReservation(clock: () => Date = () => now) {
+  const deps = testDeps({ retentionDays: 30 }, clock);
   const inventory = await stockedStore(deps, 10);
   const order = ago(2);
   await createReservations(deps)([placed(order)], invocationContext().context);
@@ -51,7 +52,7 @@ async function armed(deps: Deps) {
   await createCleanup({ ...deps, now: () => before })({}, invocationContext().context);
 }
 
-const move = (client: TableClient) => archiveReservations(client, 'main', { now, maxRows: 1_000, expiredAfterDays: 31 });
+const move = (client: TableClient) => archiveReservations(client, 'main', { now, maxRows: 1_000, expiredAfterDays: 30 + RETENTION_GRACE_DAYS });
 
 /** The same deps, with the inventory table's client replaced (to step in between two calls of a consumer or the timer). */
 function withInventory(deps: Deps, client: TableClient): Deps {
@@ -126,7 +127,7 @@ describe("a store's reservations archive", () => {
 
     await createCleanup(deps)({}, invocationContext().context);
 
-    const where = async (id: string) => [await outcomeIn(inventory, 'main', id), await outcomeIn(inventory, archivePartition('main'), id)];
+    const where = (id: string) => whereIs(inventory, id);
     expect(await where(ids.hours)).toEqual(['reserved', undefined]);
     expect(await where(ids.edge)).toEqual(['reserved', undefined]);
     expect(await where(ids.days)).toEqual([undefined, 'reserved']);
@@ -244,10 +245,7 @@ describe("a store's reservations archive", () => {
 
   it('deletes an expired reservation from the archive before the store partition, so a cancel in between finds it released', async () => {
     let clock = now;
-    const deps = testDeps({ retentionDays: 30 }, () => clock);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation(() => clock);
     expect((await move(inventory)).moved).toBe(1);
     // Released from the archive: released in the store's partition, still reserved in the archive until the next move.
     await createReservations(deps)([cancelled(order)], invocationContext().context);
@@ -328,10 +326,7 @@ describe("a store's reservations archive", () => {
 
   it('deletes archived reservations once their orders are past RETENTION_DAYS and the grace day', async () => {
     let clock = now;
-    const deps = testDeps({ retentionDays: 30 }, () => clock);
-    const inventory = await stockedStore(deps, 10);
-    const order = ago(2);
-    await createReservations(deps)([placed(order)], invocationContext().context);
+    const { deps, inventory, order } = await withOldReservation(() => clock);
     await createCleanup(deps)({}, invocationContext().context);
     expect(await outcomeIn(inventory, archivePartition('main'), order)).toBe('reserved');
 
