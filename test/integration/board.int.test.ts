@@ -135,7 +135,9 @@ describe('the pickup board against Azurite', () => {
       ...late.flatMap(([a, b]) => [{ code: pickupCode(a.orderId), status: 'completed' }, { code: pickupCode(b.orderId), status: 'cancelled' }]),
       ...orders.map((o, i) => ({ code: pickupCode(o.orderId), status: i % 4 === 3 ? 'cancelled' : 'completed' })),
     ];
-    expect(shown.map(({ code, status }) => ({ code, status })).sort((x, y) => x.code.localeCompare(y.code))).toEqual(expected.sort((x, y) => x.code.localeCompare(y.code)));
+    // Pickup codes are four characters of a random id and can repeat: sort by status too, so ties are in one order.
+    const byCodeThenStatus = (x: { code: string; status: string }, y: { code: string; status: string }) => x.code.localeCompare(y.code) || x.status.localeCompare(y.status);
+    expect(shown.map(({ code, status }) => ({ code, status })).sort(byCodeThenStatus)).toEqual(expected.sort(byCodeThenStatus));
   });
 
   it('brings the board up to date when a batch is redelivered after its board write failed, though its views say "no change"', async () => {
