@@ -79,30 +79,17 @@ describe('npm start survives the loss of its whole process group', () => {
     await expectEverythingKept(second.http, store, placed);
   });
 
-  it('SIGTERM drains, then stores everything: the journal is empty and the restart finds it all', async () => {
+  it.each([
+    ['SIGTERM (a service manager)', 'crash-term', (host: LocalHost) => host.stop()],
+    ['Ctrl-C (SIGINT, which a terminal sends to Azurite too)', 'crash-int', (host: LocalHost) => host.interrupt()],
+  ] as const)('%s to the whole group with work in flight drains, then stores everything: storage goes last, the journal is empty and the restart finds it all', async (_signal, store, end) => {
     const first = await start();
-    const store = 'crash-term';
     const placed = await acknowledgedWork(first.http, store);
-    await first.host.stop();
+    // At once, with the saga still running.
+    await end(first.host);
     retire(first.host);
     expect(first.host.output()).toMatch(/stopped/);
-    // Azurite went last and saved: nothing is left to replay.
-    const journal = path.join(first.host.dataDir, 'storage-journal');
-    expect(readdirSync(journal).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
-
-    const second = await start(first.host.dataDir);
-    await expectEverythingKept(second.http, store, placed);
-  });
-
-  it('Ctrl-C (SIGINT to the whole group) with work in flight: storage stays up until the host has drained', async () => {
-    const first = await start();
-    const store = 'crash-int';
-    const placed = await acknowledgedWork(first.http, store);
-    // At once, with the saga still running: the terminal signals Azurite too.
-    await first.host.interrupt();
-    retire(first.host);
-    expect(first.host.output()).toMatch(/stopped/);
-    // No consumer or timer met a storage that had gone: Azurite went last and saved.
+    // No consumer or timer met a storage that had gone: Azurite went last and saved, nothing is left to replay.
     expect(first.host.output()).not.toMatch(/ECONNREFUSED|could not take the request/);
     const journal = path.join(first.host.dataDir, 'storage-journal');
     expect(readdirSync(journal).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
